@@ -1,0 +1,86 @@
+# vigil: one build from BPF C to one binary.
+#   make            build build/vigil (installs missing Debian packages first)
+#   make run        build, then run the agent with its defaults
+#   make test       build, then run the whole suite (unit + end to end; root for the latter)
+#   make BUILD=dir  build somewhere else (parallel work trees)
+
+BUILD ?= build
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation
+USER_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -Isrc/include -I$(BUILD) $(EXTRA_CFLAGS)
+LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lseccomp -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -D__VIGIL_BPF__ -Wall -Werror \
+	-Wno-unused-function -Isrc/include -I$(BUILD)
+
+BPF_OBJS := vigil probe
+BPF_SRCS := $(wildcard src/bpf/*.bpf.c src/bpf/*.bpf.h)
+SKELS := $(BPF_OBJS:%=$(BUILD)/%.skel.h)
+HDRS := $(wildcard src/*.h src/*/*.h src/include/vigil/*.h)
+
+# Every user-space module but main.c goes into a library the unit tests link too.
+LIB_SRCS := $(filter-out src/main.c src/bpf/%,$(wildcard src/*.c src/*/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all deps run test unit e2e clean
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/vigil
+
+# Install what is missing (quiet and quick when everything is there).
+$(DEPS_STAMP): scripts/install-deps.sh
+	@mkdir -p $(BUILD)
+	@scripts/install-deps.sh
+	@touch $@
+
+deps: $(DEPS_STAMP)
+
+$(BUILD)/vmlinux.h: | $(DEPS_STAMP)
+	@test -r /sys/kernel/btf/vmlinux || { echo "vigil: this kernel has no BTF (/sys/kernel/btf/vmlinux); vigil needs CONFIG_DEBUG_INFO_BTF=y" >&2; exit 1; }
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/%.bpf.o: src/bpf/%.bpf.c $(BPF_SRCS) src/include/vigil/abi.h $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(BUILD)/obj/%.o: %.c $(HDRS) $(SKELS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/libvigil.a: $(LIB_OBJS)
+	ar rcs $@ $^
+
+$(BUILD)/vigil: $(BUILD)/obj/src/main.o $(BUILD)/libvigil.a
+	$(CC) $(CFLAGS) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvigil.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/libvigil.a $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< -lpthread
+
+run: $(BUILD)/vigil
+	$(BUILD)/vigil run
+
+unit: $(UNIT_BINS)
+e2e: $(BUILD)/vigil $(HELPER_BINS)
+
+test: $(BUILD)/vigil $(UNIT_BINS) $(HELPER_BINS)
+	@python3 tests/run.py --build $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Shared by every sensor: the run's configuration, the ring buffer, loss counters, the
+ * kernel-side filter, and the task context that heads every event.
+ * Layers: read (kernel structs) -> fill (event parts) -> emit (ring buffer + counters).
+ */
+#ifndef VIGIL_COMMON_BPF_H
+#define VIGIL_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "vigil/abi.h"
+
+/* Fixed for a run: set by user space between open and load, so dead branches are pruned. */
+const volatile struct vigil_config cfg = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized by user space (--ringbuf-size) */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VIGIL_KIND_MAX);
+	__type(key, __u32);
+	__type(value, struct vigil_kind_stats);
+} kind_stats SEC(".maps");
+
+/* Kernel-side filter tables (see docs/architecture.md, "Filters"). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_filter_meta);
+} filter_meta SEC(".maps");
+
+#define VIGIL_FILTER_TABLE(name, key_type, entries)                                                \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_HASH);                                                   \
+		__uint(max_entries, entries);                                                      \
+		__type(key, key_type);                                                             \
+		__type(value, struct vigil_bitmap);                                                \
+	} name SEC(".maps")
+
+VIGIL_FILTER_TABLE(filter_kind, __u32, VIGIL_KIND_MAX);
+VIGIL_FILTER_TABLE(filter_tgid, __u32, 4096);
+VIGIL_FILTER_TABLE(filter_uid, __u32, 4096);
+VIGIL_FILTER_TABLE(filter_comm, struct vigil_comm_key, 4096);
+VIGIL_FILTER_TABLE(filter_cgroup, __u64, 4096);
+
+/*
+ * Per-CPU room to build a record, with slack so that bounded writes never run off it. The write
+ * cursor lives here too, not in a register: loop-carried state in memory is an unknown scalar to
+ * the verifier, so the iterations of a path walk look alike and prune instead of multiplying.
+ */
+struct vigil_scratch {
+	__u32 cursor;
+	__u32 _pad;
+	union {
+		struct vigil_proc_event ev;
+		char raw[VIGIL_EVENT_MAX];
+	};
+	char slack[VIGIL_SEG_MAX + VIGIL_NAME_MAX + 1];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_scratch);
+} scratch SEC(".maps");
+
+static __always_inline bool kind_enabled(__u32 kind)
+{
+	return cfg.kinds_enabled & (1ULL << (kind & 63));
+}
+
+static __always_inline struct vigil_kind_stats *stats_of(__u32 kind)
+{
+	__u32 key = kind & (VIGIL_KIND_MAX - 1);
+
+	return bpf_map_lookup_elem(&kind_stats, &key);
+}
+
+/* Counters are per CPU, but a preempted program can interleave with another: add atomically. */
+#define STAT_ADD(kind, field)                                                                      \
+	do {                                                                                       \
+		struct vigil_kind_stats *__s = stats_of(kind);                                     \
+		if (__s)                                                                           \
+			__sync_fetch_and_add(&__s->field, 1);                                      \
+	} while (0)
+
+/* ---- read: kernel structures ---- */
+
+static __always_inline __u32 ns_inum(struct ns_common *ns)
+{
+	return BPF_CORE_READ(ns, inum);
+}
+
+static __always_inline __u32 pid_ns_inum(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid upid = {};
+
+	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
+	return BPF_CORE_READ(upid.ns, ns.inum);
+}
+
+static __always_inline __u64 task_cgroup_id(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+}
+
+/* ---- fill: the task context of every event ---- */
+
+static __always_inline void fill_task(struct vigil_task *t, struct task_struct *task)
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+	struct task_struct *pleader = BPF_CORE_READ(parent, group_leader);
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	struct nsproxy *nsp = BPF_CORE_READ(task, nsproxy);
+
+	t->start_ns = BPF_CORE_READ(leader, start_boottime);
+	t->exec_seq = BPF_CORE_READ(leader, self_exec_id);
+	t->parent_start_ns = BPF_CORE_READ(pleader, start_boottime);
+	t->parent_exec_seq = BPF_CORE_READ(pleader, self_exec_id);
+	t->cgroup_id = task_cgroup_id(task);
+	t->tgid = BPF_CORE_READ(task, tgid);
+	t->tid = BPF_CORE_READ(task, pid);
+	t->ppid = BPF_CORE_READ(parent, tgid);
+	t->uid = BPF_CORE_READ(cred, uid.val);
+	t->gid = BPF_CORE_READ(cred, gid.val);
+	t->euid = BPF_CORE_READ(cred, euid.val);
+	t->egid = BPF_CORE_READ(cred, egid.val);
+	if (bpf_core_field_exists(task->loginuid))
+		t->auid = BPF_CORE_READ(task, loginuid.val);
+	else
+		t->auid = (__u32)-1;
+	t->ns_pid = pid_ns_inum(task);
+	t->ns_mnt = ns_inum(&BPF_CORE_READ(nsp, mnt_ns)->ns);
+	t->ns_net = ns_inum(&BPF_CORE_READ(nsp, net_ns)->ns);
+	t->ns_user = ns_inum(&BPF_CORE_READ(cred, user_ns)->ns);
+	bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), &task->comm);
+}
+
+/* ---- filter: is any filter interested in this event? ---- */
+
+static __always_inline void bitmap_and_field(struct vigil_bitmap *acc, void *table, const void *key,
+					     const struct vigil_bitmap *any)
+{
+	struct vigil_bitmap *hit = bpf_map_lookup_elem(table, key);
+
+#pragma unroll
+	for (int i = 0; i < VIGIL_FILTER_WORDS; i++)
+		acc->w[i] &= (hit ? hit->w[i] : 0) | any->w[i];
+}
+
+/*
+ * One lookup per field whatever the number of filters: each table maps a value to the bitmap of
+ * filters it satisfies, "any" holds the filters that ignore the field, and the event passes when
+ * some filter survives every field.
+ */
+static __always_inline bool filter_pass(__u32 kind, const struct vigil_task *t)
+{
+	__u32 zero = 0;
+	struct vigil_filter_meta *meta = bpf_map_lookup_elem(&filter_meta, &zero);
+	struct vigil_bitmap acc;
+	__u64 live = 0;
+
+	if (!meta)
+		return true;
+#pragma unroll
+	for (int i = 0; i < VIGIL_FILTER_WORDS; i++) {
+		acc.w[i] = meta->active.w[i];
+		live |= acc.w[i];
+	}
+	if (!live)
+		return true;
+
+	__u32 tgid = t->tgid, uid = t->uid;
+	__u64 cgid = t->cgroup_id;
+	struct vigil_comm_key comm;
+
+	__builtin_memcpy(comm.comm, t->comm, sizeof(comm.comm));
+	bitmap_and_field(&acc, &filter_kind, &kind, &meta->any[VIGIL_FF_KIND]);
+	bitmap_and_field(&acc, &filter_tgid, &tgid, &meta->any[VIGIL_FF_TGID]);
+	bitmap_and_field(&acc, &filter_uid, &uid, &meta->any[VIGIL_FF_UID]);
+	bitmap_and_field(&acc, &filter_comm, &comm, &meta->any[VIGIL_FF_COMM]);
+	bitmap_and_field(&acc, &filter_cgroup, &cgid, &meta->any[VIGIL_FF_CGROUP]);
+
+	live = 0;
+#pragma unroll
+	for (int i = 0; i < VIGIL_FILTER_WORDS; i++)
+		live |= acc.w[i];
+	return live != 0;
+}
+
+/* Should this task's event of this kind be built at all? Counts what the filter keeps out. */
+static __always_inline bool want_event(__u32 kind, const struct vigil_task *t)
+{
+	if (t->tgid == cfg.agent_tgid)
+		return false;
+	if (!filter_pass(kind, t)) {
+		STAT_ADD(kind, filtered);
+		return false;
+	}
+	return true;
+}
+
+static __always_inline struct vigil_scratch *get_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+static __always_inline void fill_header(struct vigil_event_hdr *hdr, __u32 kind)
+{
+	hdr->ktime_ns = bpf_ktime_get_boot_ns();
+	hdr->kind = kind;
+	hdr->flags = 0;
+}
+
+/* ---- emit: to the ring buffer, counted either way ---- */
+
+static __always_inline void emit(struct vigil_event_hdr *hdr, __u32 size)
+{
+	__u32 kind = hdr->kind;
+
+	if (size > sizeof(struct vigil_proc_event))
+		size = sizeof(struct vigil_proc_event);
+	hdr->size = size;
+	STAT_ADD(kind, produced);
+	if (hdr->flags & VIGIL_EF_READ_ERROR)
+		STAT_ADD(kind, read_errors);
+	if (bpf_ringbuf_output(&events, hdr, size, 0))
+		STAT_ADD(kind, dropped);
+}
+
+#endif /* VIGIL_COMMON_BPF_H */

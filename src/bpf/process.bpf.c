@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The process sensor: exec, fork and exit from the scheduler's tracepoints, and a task iterator
+ * that seeds the process table with what was running before vigil started.
+ * Each hook exists as tp_btf and as raw_tp (same arguments); user space loads the one that
+ * `vigil probe` found working.
+ */
+#include "path.bpf.h"
+
+/* The iterator may sleep in bpf_copy_from_user_task: it gets scratch of its own. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_scratch);
+} seed_scratch SEC(".maps");
+
+static __always_inline __u64 proc_record_size(struct vigil_scratch *s)
+{
+	__u64 size = offsetof(struct vigil_proc_event, data) + s->cursor;
+
+	return size > sizeof(struct vigil_proc_event) ? sizeof(struct vigil_proc_event) : size;
+}
+
+/* exe, argv, cwd, cgroup and tty of a task: the part of a process that exec changes. */
+static __always_inline void fill_proc_body(struct vigil_scratch *s, struct task_struct *task,
+					   bool from_task)
+{
+	struct vigil_proc_event *e = &s->ev;
+	struct vigil_proc_body *b = &e->body;
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	struct css_set *cset = BPF_CORE_READ(task, cgroups);
+	struct cgroup *cgrp = BPF_CORE_READ(cset, dfl_cgrp);
+	struct tty_struct *tty = BPF_CORE_READ(task, signal, tty);
+	unsigned long arg_start = BPF_CORE_READ(mm, arg_start);
+	unsigned long arg_end = BPF_CORE_READ(mm, arg_end);
+
+	s->cursor = 0;
+	b->args_bytes = arg_end > arg_start ? arg_end - arg_start : 0;
+	append_file_path(s, e->data, &b->seg[VIGIL_PSEG_EXE], BPF_CORE_READ(mm, exe_file));
+	append_user(s, e->data, &b->seg[VIGIL_PSEG_ARGS], (const void *)arg_start, b->args_bytes,
+		    task, from_task);
+	if (fs)
+		append_path(s, e->data, &b->seg[VIGIL_PSEG_CWD], BPF_CORE_READ(fs, pwd.dentry),
+			    BPF_CORE_READ(fs, pwd.mnt));
+	else
+		seg_begin(s, &b->seg[VIGIL_PSEG_CWD]);
+
+	/* On a host whose v2 hierarchy is empty (v1 or hybrid), report the memory cgroup. */
+	if (BPF_CORE_READ(cgrp, level) == 0 &&
+	    bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id)) {
+		int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+		struct cgroup_subsys_state *css = NULL;
+
+		bpf_core_read(&css, sizeof(css), &cset->subsys[id & 15]);
+		struct cgroup *v1 = BPF_CORE_READ(css, cgroup);
+		if (v1 && BPF_CORE_READ(v1, level) > 0)
+			cgrp = v1;
+	}
+	b->cgroup_level = BPF_CORE_READ(cgrp, level);
+	append_cgroup_path(s, e->data, &b->seg[VIGIL_PSEG_CGROUP], cgrp);
+
+	seg_begin(s, &b->seg[VIGIL_PSEG_TTY]);
+	if (tty) {
+		append_kstr(s, e->data, &b->seg[VIGIL_PSEG_TTY], &tty->name, sizeof(tty->name));
+		seg_end(s, &b->seg[VIGIL_PSEG_TTY]);
+		b->tty_dev = (BPF_CORE_READ(tty, driver, major) << 20) |
+			     (BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index));
+	}
+	for (int i = 0; i < VIGIL_PSEG_COUNT; i++)
+		if (b->seg[i].flags & VIGIL_SEG_READ_ERROR)
+			e->hdr.flags |= VIGIL_EF_READ_ERROR;
+}
+
+static __always_inline int on_exec(struct task_struct *task, pid_t old_tid,
+				   struct linux_binprm *bprm)
+{
+	const __u32 kind = VIGIL_KIND_PROCESS_EXEC;
+	struct vigil_scratch *s;
+	struct vigil_proc_event *e;
+
+	if (!kind_enabled(kind) || !(s = get_scratch()))
+		return 0;
+	e = &s->ev;
+	fill_task(&e->hdr.task, task);
+	if (!want_event(kind, &e->hdr.task))
+		return 0;
+	fill_header(&e->hdr, kind);
+	__builtin_memset(&e->body, 0, sizeof(e->body));
+	e->body.old_tid = old_tid;
+	e->body.argc_total = BPF_CORE_READ(bprm, argc);
+	fill_proc_body(s, task, false);
+	emit(&e->hdr, proc_record_size(s));
+	return 0;
+}
+
+static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child)
+{
+	const __u32 kind = VIGIL_KIND_PROCESS_FORK;
+	struct vigil_fork_event e = {};
+
+	if (!kind_enabled(kind))
+		return 0;
+	e.is_thread = BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid);
+	if (e.is_thread && !cfg.fork_threads)
+		return 0;
+	fill_task(&e.hdr.task, child);
+	if (!want_event(kind, &e.hdr.task))
+		return 0;
+	fill_header(&e.hdr, kind);
+	e.parent_tid = BPF_CORE_READ(parent, pid);
+	emit(&e.hdr, sizeof(e));
+	return 0;
+}
+
+static __always_inline int on_exit(struct task_struct *task)
+{
+	const __u32 kind = VIGIL_KIND_PROCESS_EXIT;
+	struct vigil_exit_event e = {};
+
+	if (!kind_enabled(kind))
+		return 0;
+	/* Only the last thread of a group reports: the process is gone when live reaches 0. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	fill_task(&e.hdr.task, task);
+	if (!want_event(kind, &e.hdr.task))
+		return 0;
+	fill_header(&e.hdr, kind);
+	e.exit_code = BPF_CORE_READ(task, exit_code);
+	e.runtime_ns = e.hdr.ktime_ns - e.hdr.task.start_ns;
+	emit(&e.hdr, sizeof(e));
+	return 0;
+}
+
+/* One body, two attach methods: tp_btf (typed, 5.5+) and raw_tp (4.17+). */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(exec_btf, struct task_struct *p, pid_t old_tid, struct linux_binprm *bprm)
+{
+	return on_exec(p, old_tid, bprm);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(exec_raw, struct task_struct *p, pid_t old_tid, struct linux_binprm *bprm)
+{
+	return on_exec(p, old_tid, bprm);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(fork_btf, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(exit_btf, struct task_struct *p)
+{
+	return on_exit(p);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(exit_raw, struct task_struct *p)
+{
+	return on_exit(p);
+}
+
+/* Every process alive now, with the same body an exec event carries. */
+SEC("iter.s/task")
+int seed_tasks(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	__u32 zero = 0;
+	struct vigil_scratch *s;
+	struct vigil_proc_event *e;
+
+	if (!task || task->pid != task->tgid)
+		return 0;
+	s = bpf_map_lookup_elem(&seed_scratch, &zero);
+	if (!s)
+		return 0;
+	e = &s->ev;
+	__builtin_memset(&e->body, 0, sizeof(e->body));
+	fill_task(&e->hdr.task, task);
+	e->hdr.ktime_ns = bpf_ktime_get_boot_ns();
+	e->hdr.kind = VIGIL_RECORD_SEED;
+	e->hdr.flags = 0;
+
+	fill_proc_body(s, task, true);
+	__u64 size = proc_record_size(s);
+	e->hdr.size = size;
+	bpf_seq_write(ctx->meta->seq, e, size);
+	return 0;
+}

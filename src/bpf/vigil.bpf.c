@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The one BPF object: every sensor is compiled into it so that they share the ring buffer, the
+ * loss counters and the filter tables. User space switches off (autoload) what a run does not use.
+ */
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#include "process.bpf.c"

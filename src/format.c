@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "format.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "kinds.h"
+#include "record.h"
+#include "timefmt.h"
+
+#define MAX_ANCESTORS 64
+
+static void put_time(struct out *o, const char *key, uint64_t boot_ns)
+{
+	char ts[TIME_RFC3339_LEN];
+	size_t n = format_rfc3339(ts, boot_to_wall_ns(boot_ns));
+
+	out_strn(o, key, ts, n);
+}
+
+void format_open(struct out *o, uint64_t boot_ns, const char *kind)
+{
+	out_begin(o);
+	put_time(o, "time", boot_ns);
+	out_str(o, "kind", kind);
+}
+
+static void put_args(struct out *o, const struct proc_image *img)
+{
+	out_arr(o, "args");
+	for (size_t i = 0; i < img->args_len;) {
+		const char *s = img->args + i;
+		const char *end = memchr(s, '\0', img->args_len - i);
+		size_t n = end ? (size_t)(end - s) : img->args_len - i;
+
+		out_strn(o, NULL, s, n);
+		i += n + 1;
+	}
+	out_arr_end(o);
+}
+
+static void put_image(struct out *o, const struct proc_image *img, bool full)
+{
+	out_str(o, "exe", img->exe);
+	put_args(o, img);
+	if (!full)
+		return;
+	out_bool(o, "args_truncated", img->args_truncated);
+	if (img->exe_truncated)
+		out_bool(o, "exe_truncated", true);
+	out_str(o, "cwd", img->cwd);
+	out_str(o, "tty", img->tty);
+	out_str(o, "cgroup", img->cgroup);
+	out_str(o, "container_id", img->container.id);
+	if (img->container.id[0])
+		out_str(o, "container_runtime", img->container.runtime);
+	if (img->from_procfs)
+		out_str(o, "source", "procfs");
+}
+
+static void put_proc_json(struct out *o, const struct vigil_task *t, const struct proc *p)
+{
+	char id[EXEC_ID_LEN];
+
+	out_obj(o, "proc");
+	out_u64(o, "tgid", t->tgid);
+	out_u64(o, "tid", t->tid);
+	out_u64(o, "ppid", t->ppid);
+	out_u64(o, "uid", t->uid);
+	out_u64(o, "gid", t->gid);
+	out_u64(o, "euid", t->euid);
+	out_u64(o, "egid", t->egid);
+	out_i64(o, "auid", t->auid == (uint32_t)-1 ? -1 : (int64_t)t->auid);
+	out_strn(o, "comm", t->comm, strnlen(t->comm, sizeof(t->comm)));
+	if (p)
+		put_image(o, p->img, true);
+	out_u64(o, "cgroup_id", t->cgroup_id);
+	out_obj(o, "ns");
+	out_u64(o, "pid", t->ns_pid);
+	out_u64(o, "mnt", t->ns_mnt);
+	out_u64(o, "net", t->ns_net);
+	out_u64(o, "user", t->ns_user);
+	out_obj_end(o);
+	exec_id_format(id, t->tgid, t->start_ns, t->exec_seq);
+	out_str(o, "exec_id", id);
+	exec_id_format(id, t->ppid, t->parent_start_ns, t->parent_exec_seq);
+	out_str(o, "parent_exec_id", id);
+	put_time(o, "start_time", t->start_ns);
+	out_obj_end(o);
+}
+
+static void put_relative(struct out *o, const char *key, const struct proc *p, const char *exec_id)
+{
+	out_obj(o, key);
+	out_u64(o, "tgid", p->tgid);
+	out_u64(o, "ppid", p->ppid);
+	out_str(o, "comm", p->comm);
+	put_image(o, p->img, false);
+	out_str(o, "exec_id", exec_id ? exec_id : p->exec_id);
+	put_time(o, "start_time", p->start_ns);
+	out_obj_end(o);
+}
+
+static void put_parent_json(struct out *o, struct proc_cache *c, const struct vigil_task *t,
+			    bool ancestors)
+{
+	struct proc *parent = proc_cache_lookup(c, t->ppid);
+	char id[EXEC_ID_LEN];
+
+	exec_id_format(id, t->ppid, t->parent_start_ns, t->parent_exec_seq);
+	/* the table's entry is the parent only if it is the same process (pid reuse) */
+	if (!parent || parent->start_ns != t->parent_start_ns) {
+		out_obj(o, "parent");
+		out_u64(o, "tgid", t->ppid);
+		out_str(o, "exec_id", id);
+		out_obj_end(o);
+		return;
+	}
+	put_relative(o, "parent", parent, id);
+	if (!ancestors)
+		return;
+	out_arr(o, "ancestors");
+	const struct proc *a = parent;
+	for (int depth = 0; depth < MAX_ANCESTORS && a->ppid && a->ppid != a->tgid; depth++) {
+		a = proc_cache_lookup(c, a->ppid);
+		if (!a)
+			break;
+		put_relative(o, NULL, a, NULL);
+	}
+	out_arr_end(o);
+}
+
+/* Text: one line a person can scan; the JSON form has everything. */
+static void put_proc_text(struct out *o, struct proc_cache *c, const struct vigil_task *t,
+			  const struct proc *p)
+{
+	struct proc *parent = proc_cache_lookup(c, t->ppid);
+
+	out_u64(o, "tgid", t->tgid);
+	out_u64(o, "ppid", t->ppid);
+	out_u64(o, "uid", t->uid);
+	out_strn(o, "comm", t->comm, strnlen(t->comm, sizeof(t->comm)));
+	if (p)
+		put_image(o, p->img, false);
+	if (parent && parent->start_ns == t->parent_start_ns)
+		out_str(o, "parent", parent->comm);
+}
+
+struct exit_status exit_status_decode(int32_t raw)
+{
+	struct exit_status s = {
+		.code = (raw >> 8) & 0xff,
+		.signal = raw & 0x7f,
+		.core_dumped = raw & 0x80,
+	};
+	return s;
+}
+
+const char *signal_name(int sig)
+{
+	static const char *const names[] = {
+		[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",	[SIGQUIT] = "SIGQUIT",
+		[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP",	[SIGABRT] = "SIGABRT",
+		[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",	[SIGKILL] = "SIGKILL",
+		[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV",	[SIGUSR2] = "SIGUSR2",
+		[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",	[SIGTERM] = "SIGTERM",
+		[SIGSTKFLT] = "SIGSTKFLT", [SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",
+		[SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP",	[SIGTTIN] = "SIGTTIN",
+		[SIGTTOU] = "SIGTTOU", [SIGURG] = "SIGURG",	[SIGXCPU] = "SIGXCPU",
+		[SIGXFSZ] = "SIGXFSZ", [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF",
+		[SIGWINCH] = "SIGWINCH", [SIGIO] = "SIGIO",	[SIGPWR] = "SIGPWR",
+		[SIGSYS] = "SIGSYS",
+	};
+
+	if (sig <= 0 || (size_t)sig >= sizeof(names) / sizeof(names[0]))
+		return NULL;
+	return names[sig];
+}
+
+static void body_exec(struct out *o, const void *rec, size_t size)
+{
+	const struct vigil_proc_event *e = rec;
+
+	(void)size;
+	if (o->fmt == OUT_TEXT)
+		return;
+	out_obj(o, "exec");
+	out_u64(o, "argc", e->body.argc_total);
+	if (e->body.old_tid && e->body.old_tid != e->hdr.task.tgid)
+		out_u64(o, "old_tid", e->body.old_tid);
+	out_obj_end(o);
+}
+
+static void body_fork(struct out *o, const void *rec, size_t size)
+{
+	const struct vigil_fork_event *e = rec;
+
+	(void)size;
+	out_obj(o, "fork");
+	out_u64(o, "parent_tid", e->parent_tid);
+	out_bool(o, "thread", e->is_thread);
+	out_obj_end(o);
+}
+
+static void body_exit(struct out *o, const void *rec, size_t size)
+{
+	const struct vigil_exit_event *e = rec;
+	struct exit_status st = exit_status_decode(e->exit_code);
+	const char *sig = signal_name(st.signal);
+
+	(void)size;
+	out_obj(o, "exit");
+	out_i64(o, "code", st.code);
+	out_i64(o, "signal", st.signal);
+	if (st.signal)
+		out_str(o, "signal_name", sig ? sig : "unknown");
+	if (st.core_dumped || o->fmt == OUT_JSON)
+		out_bool(o, "core_dumped", st.core_dumped);
+	if (o->fmt == OUT_JSON)
+		out_u64(o, "runtime_ns", e->runtime_ns);
+	out_obj_end(o);
+}
+
+static const struct {
+	unsigned kind;
+	void (*body)(struct out *o, const void *rec, size_t size);
+} bodies[] = {
+	{ VIGIL_KIND_PROCESS_EXEC, body_exec },
+	{ VIGIL_KIND_PROCESS_FORK, body_fork },
+	{ VIGIL_KIND_PROCESS_EXIT, body_exit },
+};
+
+void format_event(struct out *o, const struct format_opts *opts, struct proc_cache *c,
+		  const void *rec, size_t size, const struct proc *proc)
+{
+	const struct vigil_event_hdr *h = rec;
+
+	format_open(o, h->ktime_ns, kind_name(h->kind));
+	if (o->fmt == OUT_JSON) {
+		put_proc_json(o, &h->task, proc);
+		put_parent_json(o, c, &h->task, opts->ancestors);
+		if (h->flags & VIGIL_EF_READ_ERROR)
+			out_bool(o, "read_error", true);
+	} else {
+		put_proc_text(o, c, &h->task, proc);
+	}
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
+		if (bodies[i].kind == h->kind)
+			bodies[i].body(o, rec, size);
+	out_end(o);
+}

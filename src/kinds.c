@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "kinds.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "vigil/abi.h"
+
+static const struct kind_info kinds[] = {
+	{ VIGIL_KIND_PROCESS_EXEC, "process.exec", "process" },
+	{ VIGIL_KIND_PROCESS_FORK, "process.fork", "process" },
+	{ VIGIL_KIND_PROCESS_EXIT, "process.exit", "process" },
+};
+
+const struct kind_info *kind_at(unsigned i)
+{
+	return i < sizeof(kinds) / sizeof(kinds[0]) ? &kinds[i] : NULL;
+}
+
+const struct kind_info *kind_by_id(unsigned kind)
+{
+	for (const struct kind_info *k = kinds; k < kinds + sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (k->kind == kind)
+			return k;
+	return NULL;
+}
+
+const struct kind_info *kind_by_name(const char *name)
+{
+	for (const struct kind_info *k = kinds; k < kinds + sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (!strcmp(k->name, name))
+			return k;
+	return NULL;
+}
+
+const char *kind_name(unsigned kind)
+{
+	const struct kind_info *k = kind_by_id(kind);
+
+	return k ? k->name : "unknown";
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* vigil: one binary, one subcommand per job. */
+#include <stdio.h>
+#include <string.h>
+
+#include "agent.h"
+#include "cli.h"
+#include "probe.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "run the agent: stream security events" },
+	{ "probe", cmd_probe, "show what this kernel offers (found by trying)" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: vigil COMMAND [OPTION...]\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n`vigil COMMAND --help` describes each. vigil %s\n", VIGIL_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+	char prog[64];
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("vigil %s\n", VIGIL_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		/* argp names the program from argv[0]: make usage lines read "vigil run" */
+		snprintf(prog, sizeof(prog), "vigil %s", commands[i].name);
+		argv[1] = prog;
+		return commands[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "vigil: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "sensors.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "kinds.h"
+#include "vigil.skel.h"
+
+static const struct sensor_def defs[] = {
+	{
+		.name = "process",
+		.kinds = KIND_BIT(VIGIL_KIND_PROCESS_EXEC) | KIND_BIT(VIGIL_KIND_PROCESS_FORK) |
+			 KIND_BIT(VIGIL_KIND_PROCESS_EXIT),
+		.hooks = { "exec", "fork", "exit" },
+		.events = { "sched_process_exec", "sched_process_fork", "sched_process_exit" },
+	},
+};
+
+static const struct {
+	const char *name;
+	const char *suffix;
+	enum feature feature;
+} methods[ATTACH_METHOD_COUNT] = {
+	[ATTACH_TP_BTF] = { "tp_btf", "_btf", FEAT_TP_BTF },
+	[ATTACH_RAW_TP] = { "raw_tp", "_raw", FEAT_RAW_TP },
+	[ATTACH_TRACEPOINT] = { "tracepoint", "_tp", FEAT_TRACEPOINT },
+};
+
+const char *attach_method_name(enum attach_method m)
+{
+	return m < ATTACH_METHOD_COUNT ? methods[m].name : "unavailable";
+}
+
+static struct bpf_program *hook_prog(struct vigil_bpf *skel, const char *hook, enum attach_method m)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", hook, methods[m].suffix);
+	return bpf_object__find_program_by_name(skel->obj, name);
+}
+
+/* The best method that every hook of the sensor has a program for and the kernel supports. */
+static enum attach_method choose_method(struct vigil_bpf *skel, const struct sensor_def *d,
+					const struct probe_result *probe, char *why, size_t whylen)
+{
+	for (int m = 0; m < ATTACH_METHOD_COUNT; m++) {
+		bool ok = probe->f[methods[m].feature].available;
+		for (int h = 0; ok && h < SENSOR_MAX_HOOKS && d->hooks[h]; h++)
+			ok = hook_prog(skel, d->hooks[h], m) != NULL;
+		if (ok)
+			return m;
+	}
+	snprintf(why, whylen, "none of its attach methods works here (tp_btf: %s; raw_tp: %s)",
+		 probe->f[FEAT_TP_BTF].detail, probe->f[FEAT_RAW_TP].detail);
+	return ATTACH_UNAVAILABLE;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+int sensors_load(struct sensors *s, const struct sensors_config *cfg, const struct probe_result *probe,
+		 char *err, size_t errlen)
+{
+	struct bpf_program *p;
+	uint64_t kinds = 0;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	libbpf_set_print(cfg->verbose ? libbpf_print : libbpf_quiet);
+	s->skel = vigil_bpf__open();
+	if (!s->skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	bpf_object__for_each_program(p, s->skel->obj)
+		bpf_program__set_autoload(p, false);
+
+	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
+		struct sensor_state *st = &s->st[s->count++];
+
+		st->def = &defs[i];
+		st->wanted = defs[i].kinds & cfg->kinds;
+		st->method = choose_method(s->skel, st->def, probe, st->why, sizeof(st->why));
+		if (!st->wanted || st->method == ATTACH_UNAVAILABLE)
+			continue;
+		for (int h = 0; h < SENSOR_MAX_HOOKS && defs[i].hooks[h]; h++)
+			bpf_program__set_autoload(hook_prog(s->skel, defs[i].hooks[h], st->method), true);
+		kinds |= defs[i].kinds & cfg->kinds;
+	}
+	if (!kinds) {
+		snprintf(err, errlen, "no sensor can run on this kernel for the requested events");
+		return -1;
+	}
+	/* the iterator is loaded with the sensors; it runs once, at start */
+	bpf_program__set_autoload(s->skel->progs.seed_tasks, true);
+	bpf_program__set_autoattach(s->skel->progs.seed_tasks, false);
+
+	s->skel->rodata->cfg.kinds_enabled = kinds;
+	s->skel->rodata->cfg.agent_tgid = (uint32_t)getpid();
+	s->skel->rodata->cfg.fork_threads = cfg->fork_threads;
+	if (cfg->ringbuf_size)
+		bpf_map__set_max_entries(s->skel->maps.events, (uint32_t)cfg->ringbuf_size);
+	rc = vigil_bpf__load(s->skel);
+	if (rc) {
+		snprintf(err, errlen, "loading the BPF programs failed: %s%s", strerror(-rc),
+			 cfg->verbose ? "" : " (run with -v for the verifier's log)");
+		return -1;
+	}
+	s->kinds_loaded = kinds;
+	return 0;
+}
+
+int sensors_attach(struct sensors *s, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < s->count; i++) {
+		const struct sensor_state *st = &s->st[i];
+		if (!st->wanted || st->method == ATTACH_UNAVAILABLE)
+			continue;
+		for (int h = 0; h < SENSOR_MAX_HOOKS && st->def->hooks[h]; h++) {
+			struct bpf_program *p = hook_prog(s->skel, st->def->hooks[h], st->method);
+			struct bpf_link *link = bpf_program__attach(p);
+			if (!link) {
+				snprintf(err, errlen, "attaching %s (%s) to %s failed: %s", st->def->name,
+					 attach_method_name(st->method), st->def->events[h], strerror(errno));
+				return -1;
+			}
+			s->links[s->nlinks++] = link;
+		}
+	}
+	return 0;
+}
+
+void sensors_detach(struct sensors *s)
+{
+	for (size_t i = 0; i < s->nlinks; i++)
+		bpf_link__destroy(s->links[i]);
+	s->nlinks = 0;
+}
+
+void sensors_destroy(struct sensors *s)
+{
+	sensors_detach(s);
+	vigil_bpf__destroy(s->skel);
+	s->skel = NULL;
+}
+
+int sensors_seed(struct sensors *s, void (*fn)(const void *rec, size_t size, void *ctx), void *ctx)
+{
+	struct bpf_link *link = bpf_program__attach_iter(s->skel->progs.seed_tasks, NULL);
+	size_t cap = 1 << 20, len = 0, off = 0;
+	char *buf = NULL;
+	int fd = -1, count = 0, rc = 0;
+
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	buf = malloc(cap);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		if (cap - len < 65536) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	/* records are back to back; each carries its size (checked before use) */
+	while (len - off >= sizeof(struct vigil_event_hdr)) {
+		const struct vigil_event_hdr *h = (const void *)(buf + off);
+		if (h->kind != VIGIL_RECORD_SEED || h->size < sizeof(*h) || h->size > len - off)
+			break;
+		fn(buf + off, h->size, ctx);
+		off += h->size;
+		count++;
+	}
+	rc = count;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	return rc;
+}
+
+int sensors_ringbuf_fd(const struct sensors *s)
+{
+	return bpf_map__fd(s->skel->maps.events);
+}
+
+int sensors_read_stats(const struct sensors *s, struct vigil_kind_stats out[VIGIL_KIND_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(s->skel->maps.kind_stats);
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	struct vigil_kind_stats *per = calloc((size_t)ncpu, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out) * VIGIL_KIND_MAX);
+	for (uint32_t k = 0; k < VIGIL_KIND_MAX; k++) {
+		if (bpf_map_lookup_elem(fd, &k, per))
+			continue;
+		for (int c = 0; c < ncpu; c++) {
+			out[k].produced += per[c].produced;
+			out[k].dropped += per[c].dropped;
+			out[k].read_errors += per[c].read_errors;
+			out[k].filtered += per[c].filtered;
+		}
+	}
+	free(per);
+	return 0;
+}
+
+void sensors_describe(const struct sensors *s, struct out *o)
+{
+	out_arr(o, "sensors");
+	for (size_t i = 0; i < s->count; i++) {
+		const struct sensor_state *st = &s->st[i];
+		out_obj(o, NULL);
+		out_str(o, "name", st->def->name);
+		out_str(o, "status", !st->wanted ? "off" :
+				     st->method == ATTACH_UNAVAILABLE ? "unavailable" : "attached");
+		out_str(o, "method", attach_method_name(st->method));
+		if (st->method == ATTACH_UNAVAILABLE && st->wanted)
+			out_str(o, "reason", st->why);
+		out_arr(o, "kinds");
+		for (unsigned k = 0; k < VIGIL_KIND_MAX; k++)
+			if (st->def->kinds & KIND_BIT(k))
+				out_str(o, NULL, kind_name(k));
+		out_arr_end(o);
+		out_arr(o, "hooks");
+		for (int h = 0; h < SENSOR_MAX_HOOKS && st->def->hooks[h]; h++)
+			out_str(o, NULL, st->def->events[h]);
+		out_arr_end(o);
+		out_obj_end(o);
+	}
+	out_arr_end(o);
+}

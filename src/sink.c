@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "sink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+int sink_open(struct sink *s, const char *path)
+{
+	memset(s, 0, sizeof(*s));
+	if (!path || !strcmp(path, "-")) {
+		s->fd = STDOUT_FILENO;
+		return 0;
+	}
+	s->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	return s->fd < 0 ? -errno : 0;
+}
+
+void sink_flush(struct sink *s, size_t threshold)
+{
+	size_t off = 0;
+
+	if (s->buf.len < threshold || !s->buf.len)
+		return;
+	while (!s->broken && off < s->buf.len) {
+		ssize_t n = write(s->fd, s->buf.p + off, s->buf.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			s->broken = true;
+			s->error = n < 0 ? errno : EIO;
+			break;
+		}
+		off += (size_t)n;
+	}
+	sbuf_reset(&s->buf);
+}
+
+void sink_close(struct sink *s)
+{
+	sink_flush(s, 0);
+	if (s->fd > STDERR_FILENO)
+		close(s->fd);
+	sbuf_free(&s->buf);
+	s->fd = -1;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Where rendered events go: a file descriptor behind a buffer, flushed in large writes. */
+#ifndef VIGIL_SINK_H
+#define VIGIL_SINK_H
+
+#include <stdbool.h>
+
+#include "sbuf.h"
+
+struct sink {
+	int fd;
+	struct sbuf buf;
+	bool broken; /* the reader went away (EPIPE) or the disk failed */
+	int error;   /* errno of the failure */
+};
+
+/* Opens path for appending (created 0600), or stdout for NULL/"-". 0, or -errno. */
+int sink_open(struct sink *s, const char *path);
+/* Writes the buffer out if it holds at least threshold bytes (0: always). */
+void sink_flush(struct sink *s, size_t threshold);
+void sink_close(struct sink *s);
+
+#endif
