@@ -177,59 +177,6 @@ const char *signal_name(int sig)
 	return names[sig];
 }
 
-static void body_exec(struct out *o, const void *rec, size_t size)
-{
-	const struct vigil_proc_event *e = rec;
-
-	(void)size;
-	if (o->fmt == OUT_TEXT)
-		return;
-	out_obj(o, "exec");
-	out_u64(o, "argc", e->body.argc_total);
-	if (e->body.old_tid && e->body.old_tid != e->hdr.task.tgid)
-		out_u64(o, "old_tid", e->body.old_tid);
-	out_obj_end(o);
-}
-
-static void body_fork(struct out *o, const void *rec, size_t size)
-{
-	const struct vigil_fork_event *e = rec;
-
-	(void)size;
-	out_obj(o, "fork");
-	out_u64(o, "parent_tid", e->parent_tid);
-	out_bool(o, "thread", e->is_thread);
-	out_obj_end(o);
-}
-
-static void body_exit(struct out *o, const void *rec, size_t size)
-{
-	const struct vigil_exit_event *e = rec;
-	struct exit_status st = exit_status_decode(e->exit_code);
-	const char *sig = signal_name(st.signal);
-
-	(void)size;
-	out_obj(o, "exit");
-	out_i64(o, "code", st.code);
-	out_i64(o, "signal", st.signal);
-	if (st.signal)
-		out_str(o, "signal_name", sig ? sig : "unknown");
-	if (st.core_dumped || o->fmt == OUT_JSON)
-		out_bool(o, "core_dumped", st.core_dumped);
-	if (o->fmt == OUT_JSON)
-		out_u64(o, "runtime_ns", e->runtime_ns);
-	out_obj_end(o);
-}
-
-static const struct {
-	unsigned kind;
-	void (*body)(struct out *o, const void *rec, size_t size);
-} bodies[] = {
-	{ VIGIL_KIND_PROCESS_EXEC, body_exec },
-	{ VIGIL_KIND_PROCESS_FORK, body_fork },
-	{ VIGIL_KIND_PROCESS_EXIT, body_exit },
-};
-
 void format_event(struct out *o, const struct format_opts *opts, struct proc_cache *c,
 		  const void *rec, size_t size, const struct proc *proc)
 {
@@ -244,8 +191,8 @@ void format_event(struct out *o, const struct format_opts *opts, struct proc_cac
 	} else {
 		put_proc_text(o, c, &h->task, proc);
 	}
-	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
-		if (bodies[i].kind == h->kind)
-			bodies[i].body(o, rec, size);
+	const struct kind_info *k = kind_by_id(h->kind);
+	if (k && k->body)
+		k->body(o, rec, size);
 	out_end(o);
 }

@@ -4,12 +4,16 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "events/process_events.h"
 #include "vigil/abi.h"
 
 static const struct kind_info kinds[] = {
-	{ VIGIL_KIND_PROCESS_EXEC, "process.exec", "process" },
-	{ VIGIL_KIND_PROCESS_FORK, "process.fork", "process" },
-	{ VIGIL_KIND_PROCESS_EXIT, "process.exit", "process" },
+	{ VIGIL_KIND_PROCESS_EXEC, "process.exec", "process", offsetof(struct vigil_proc_event, data),
+	  body_process_exec },
+	{ VIGIL_KIND_PROCESS_FORK, "process.fork", "process", sizeof(struct vigil_fork_event),
+	  body_process_fork },
+	{ VIGIL_KIND_PROCESS_EXIT, "process.exit", "process", sizeof(struct vigil_exit_event),
+	  body_process_exit },
 };
 
 const struct kind_info *kind_at(unsigned i)

@@ -1,17 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Names and sensors of the kernel event kinds: the one table the CLI, the loader and the
- * formatters consult. */
+/*
+ * The kernel event kinds: name, sensor, smallest valid record, and the writer of the kind's own
+ * fields. The one table the CLI, the loader, the record checks and the formatters consult; a
+ * new kind is one row here plus its body writer in src/events/.
+ */
 #ifndef VIGIL_KINDS_H
 #define VIGIL_KINDS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "out.h"
+
 #define KIND_BIT(k) (1ULL << (k))
+
+/* Writes the kind-specific fields of a checked record (size >= min_size). */
+typedef void (*kind_body_fn)(struct out *o, const void *rec, size_t size);
 
 struct kind_info {
 	unsigned kind;      /* enum vigil_kind */
 	const char *name;   /* "process.exec" */
 	const char *sensor; /* the sensor that produces it */
+	size_t min_size;    /* the smallest valid record */
+	kind_body_fn body;  /* NULL: no fields of its own */
 };
 
 const struct kind_info *kind_by_id(unsigned kind);

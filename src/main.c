@@ -6,6 +6,7 @@
 #include "agent.h"
 #include "cli.h"
 #include "probe.h"
+#include "tools/tool.h"
 
 struct command {
 	const char *name;
@@ -23,6 +24,10 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: vigil COMMAND [OPTION...]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nTools (views over the same sensors):\n");
+	const struct tool *t;
+	for (unsigned i = 0; (t = tool_at(i)); i++)
+		fprintf(f, "  %-12s %s\n", t->name, t->summary);
 	fprintf(f, "\n`vigil COMMAND --help` describes each. vigil %s\n", VIGIL_VERSION);
 }
 
@@ -49,6 +54,12 @@ int main(int argc, char **argv)
 		snprintf(prog, sizeof(prog), "vigil %s", commands[i].name);
 		argv[1] = prog;
 		return commands[i].fn(argc - 1, argv + 1);
+	}
+	const struct tool *tool = tool_find(argv[1]);
+	if (tool) {
+		snprintf(prog, sizeof(prog), "vigil %s", tool->name);
+		argv[1] = prog;
+		return tool_main(tool, argc - 1, argv + 1);
 	}
 	fprintf(stderr, "vigil: unknown command '%s'\n", argv[1]);
 	usage(stderr);

@@ -3,19 +3,16 @@
 
 #include <string.h>
 
+#include "kinds.h"
+
 size_t record_min_size(unsigned kind)
 {
-	switch (kind) {
-	case VIGIL_KIND_PROCESS_EXEC:
-	case VIGIL_RECORD_SEED:
+	const struct kind_info *k;
+
+	if (kind == VIGIL_RECORD_SEED)
 		return offsetof(struct vigil_proc_event, data);
-	case VIGIL_KIND_PROCESS_FORK:
-		return sizeof(struct vigil_fork_event);
-	case VIGIL_KIND_PROCESS_EXIT:
-		return sizeof(struct vigil_exit_event);
-	default:
-		return 0;
-	}
+	k = kind_by_id(kind);
+	return k ? k->min_size : 0;
 }
 
 bool record_header_ok(const void *rec, size_t size)

@@ -23,7 +23,12 @@
 #define VIGIL_DATA_MAX 16384        /* the data area of one record */
 #define VIGIL_EVENT_MAX (VIGIL_DATA_MAX + 512)
 
-/* Event kinds produced in the kernel. User-space kinds (agent.*) have no number here. */
+/*
+ * Event kinds produced in the kernel. User-space kinds (agent.*, alert) have no number here.
+ * Numbers are grouped by sensor so that sensors can be added without renumbering:
+ *   1..9 process, 10..19 file, 20..29 privileges, 30..39 kernel activity, 40..44 syscalls,
+ *   45..54 network, 55..59 shell and terminal, 60..62 seccomp, 63 the seed record.
+ */
 enum vigil_kind {
 	VIGIL_KIND_NONE = 0,
 	VIGIL_KIND_PROCESS_EXEC = 1,

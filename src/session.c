@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "session.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "kinds.h"
+#include "probe.h"
+#include "timefmt.h"
+#include "vigil.skel.h"
+
+#define NS_PER_SEC 1000000000ULL
+#define LOSS_REPORT_NS NS_PER_SEC
+#define EXITED_KEEP_NS (10 * NS_PER_SEC)
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+enum { OPT_CGROUP = 0x200 };
+
+static const struct argp_option filter_options[] = {
+	{ NULL, 0, NULL, 0, "Filters, applied in the kernel (repeat an option for more values):", 10 },
+	{ "tgid", 'p', "TGID", 0, "Only processes with this tgid", 10 },
+	{ "uid", 'u', "UID", 0, "Only processes with this uid", 10 },
+	{ "comm", 'c', "COMM", 0, "Only processes with this command name", 10 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0, "Only processes in this cgroup v2 directory", 10 },
+	{},
+};
+
+static int room_for(struct argp_state *state, size_t n, const char *opt)
+{
+	if (n < FILTER_VALUES_MAX)
+		return 0;
+	char why[64];
+	snprintf(why, sizeof(why), "at most %d values", FILTER_VALUES_MAX);
+	cli_bad_value(state, opt, why);
+	return -1;
+}
+
+static error_t parse_filter_opt(int key, char *arg, struct argp_state *state)
+{
+	struct filter *f = &((struct run_opts *)state->input)->filter;
+	char err[256];
+	uint64_t v;
+
+	switch (key) {
+	case 'p':
+		if (room_for(state, f->ntgid, "--tgid"))
+			return EINVAL;
+		if (parse_u64(arg, 1, UINT32_MAX, &v, err, sizeof(err)))
+			cli_bad_value(state, "--tgid", err);
+		f->tgid[f->ntgid++] = (uint32_t)v;
+		return 0;
+	case 'u':
+		if (room_for(state, f->nuid, "--uid"))
+			return EINVAL;
+		if (parse_u64(arg, 0, UINT32_MAX - 1, &v, err, sizeof(err)))
+			cli_bad_value(state, "--uid", err);
+		f->uid[f->nuid++] = (uint32_t)v;
+		return 0;
+	case 'c':
+		if (room_for(state, f->ncomm, "--comm"))
+			return EINVAL;
+		if (!*arg || strlen(arg) >= VIGIL_COMM_LEN)
+			cli_bad_value(state, "--comm", "expected 1 to 15 characters (the kernel's comm)");
+		snprintf(f->comm[f->ncomm++], VIGIL_COMM_LEN, "%s", arg);
+		return 0;
+	case OPT_CGROUP: {
+		uint64_t id = 0;
+		int rc;
+		if (room_for(state, f->ncgroup, "--cgroup"))
+			return EINVAL;
+		rc = cgroup_id_of(arg, &id);
+		if (rc) {
+			snprintf(err, sizeof(err), "%s: %s", arg, strerror(-rc));
+			cli_bad_value(state, "--cgroup", err);
+		}
+		f->cgroup[f->ncgroup++] = id;
+		return 0;
+	}
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+const struct argp filter_argp = { filter_options, parse_filter_opt, NULL, NULL, NULL, NULL, NULL };
+
+void run_opts_init(struct run_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_JSON;
+}
+
+bool run_opts_filtered(const struct run_opts *o)
+{
+	const struct filter *f = &o->filter;
+
+	return f->ntgid || f->nuid || f->ncomm || f->ncgroup;
+}
+
+static int install_filters(struct sensors *s, const struct run_opts *o, uint64_t shown,
+			   uint64_t loaded, char *err, size_t errlen)
+{
+	struct filter f[2];
+	struct filter_tables t;
+	struct filter_maps m = {
+		.meta = bpf_map__fd(s->skel->maps.filter_meta),
+		.field = {
+			[VIGIL_FF_KIND] = bpf_map__fd(s->skel->maps.filter_kind),
+			[VIGIL_FF_TGID] = bpf_map__fd(s->skel->maps.filter_tgid),
+			[VIGIL_FF_UID] = bpf_map__fd(s->skel->maps.filter_uid),
+			[VIGIL_FF_COMM] = bpf_map__fd(s->skel->maps.filter_comm),
+			[VIGIL_FF_CGROUP] = bpf_map__fd(s->skel->maps.filter_cgroup),
+		},
+	};
+	size_t n = 1;
+	int rc;
+
+	if (!run_opts_filtered(o))
+		return 0;
+	f[0] = o->filter;
+	f[0].kinds = shown;
+	/* kinds loaded only to keep the process table right pass unfiltered */
+	if (loaded & ~shown) {
+		memset(&f[1], 0, sizeof(f[1]));
+		f[1].kinds = loaded & ~shown;
+		n = 2;
+	}
+	if (filter_compile(f, n, &t, err, errlen))
+		return -1;
+	rc = filter_apply(&t, &m);
+	filter_tables_free(&t);
+	if (rc) {
+		snprintf(err, errlen, "installing the filters failed: %s", strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+static void emit_ready(struct pipeline *pl, const struct sensors *s, const struct run_opts *o,
+		       uint64_t ringbuf_size)
+{
+	struct out *out = &pl->out;
+	struct utsname u;
+
+	uname(&u);
+	format_open(out, now_boot_ns(), "agent.ready");
+	out_obj(out, "agent");
+	out_str(out, "version", VIGIL_VERSION);
+	out_u64(out, "tgid", (uint64_t)getpid());
+	out_str(out, "kernel", u.release);
+	out_u64(out, "ringbuf_size", ringbuf_size);
+	out_u64(out, "processes_seeded", pl->seeded);
+	out_bool(out, "filtered", run_opts_filtered(o));
+	out_obj_end(out);
+	sensors_describe(s, out);
+	out_end(out);
+}
+
+static void emit_loss(struct pipeline *pl, const uint64_t lost[VIGIL_KIND_MAX], uint64_t total)
+{
+	format_open(&pl->out, now_boot_ns(), "agent.loss");
+	out_obj(&pl->out, "lost");
+	for (unsigned k = 0; k < VIGIL_KIND_MAX; k++)
+		if (lost[k])
+			out_u64(&pl->out, kind_name(k), lost[k]);
+	out_obj_end(&pl->out);
+	out_u64(&pl->out, "total", total);
+	out_end(&pl->out);
+}
+
+/* Reports what was dropped since the last report, if anything. */
+static void report_loss(struct pipeline *pl, const struct session_hooks *h,
+			const struct vigil_kind_stats *now, uint64_t *reported)
+{
+	uint64_t lost[VIGIL_KIND_MAX] = {}, total = 0;
+
+	for (unsigned k = 0; k < VIGIL_KIND_MAX; k++) {
+		lost[k] = now[k].dropped - reported[k];
+		total += lost[k];
+		reported[k] = now[k].dropped;
+	}
+	if (!total)
+		return;
+	if (h->on_loss)
+		h->on_loss(pl, lost, total);
+	else
+		emit_loss(pl, lost, total);
+}
+
+static void emit_stats(struct pipeline *pl, const struct vigil_kind_stats *st, uint64_t kinds,
+		       double seconds)
+{
+	struct out *out = &pl->out;
+	char secs[32];
+
+	format_open(out, now_boot_ns(), "agent.stats");
+	out_obj(out, "stats");
+	for (unsigned k = 0; k < VIGIL_KIND_MAX; k++) {
+		if (!(kinds & KIND_BIT(k)))
+			continue;
+		out_obj(out, kind_name(k));
+		out_u64(out, "produced", st[k].produced);
+		out_u64(out, "delivered", pl->delivered[k]);
+		out_u64(out, "lost", st[k].dropped);
+		out_u64(out, "filtered", st[k].filtered);
+		out_u64(out, "read_errors", st[k].read_errors);
+		out_obj_end(out);
+	}
+	out_obj_end(out);
+	out_u64(out, "malformed", pl->malformed);
+	snprintf(secs, sizeof(secs), "%.3f", seconds);
+	out_str(out, "duration_s", secs);
+	out_end(out);
+}
+
+/* Every kind the process table needs, whatever is shown. */
+static uint64_t process_kinds(void)
+{
+	return KIND_BIT(VIGIL_KIND_PROCESS_EXEC) | KIND_BIT(VIGIL_KIND_PROCESS_FORK) |
+	       KIND_BIT(VIGIL_KIND_PROCESS_EXIT);
+}
+
+static uint64_t all_kinds(void)
+{
+	const struct kind_info *k;
+	uint64_t all = 0;
+
+	for (unsigned i = 0; (k = kind_at(i)); i++)
+		all |= KIND_BIT(k->kind);
+	return all;
+}
+
+int session_run(const struct run_opts *o, const struct session_hooks *h)
+{
+	struct sensors sensors = {};
+	struct probe_result probe;
+	struct ring_buffer *rb = NULL;
+	struct pipeline pl;
+	struct sink sink;
+	struct vigil_kind_stats st[VIGIL_KIND_MAX];
+	uint64_t reported[VIGIL_KIND_MAX] = {};
+	uint64_t shown = o->kinds ? o->kinds : all_kinds();
+	struct sensors_config cfg = {
+		.kinds = shown | process_kinds(),
+		.ringbuf_size = o->ringbuf_size,
+		.fork_threads = o->threads,
+		.verbose = o->verbose,
+	};
+	struct format_opts fmt = { .fmt = o->format, .ancestors = o->ancestors };
+	char err[512];
+	int rc = 1, seeded;
+
+	if (require_bpf_privileges())
+		return 1;
+	if (sink_open(&sink, o->output)) {
+		fprintf(stderr, "vigil: cannot open output file %s: %s\n", o->output, strerror(errno));
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	pipeline_init(&pl, &sink, &fmt, shown);
+	pl.render = h->render;
+	pl.user = h->user;
+	if (kernel_fs_ensure(err, sizeof(err)) < 0) {
+		fprintf(stderr, "vigil: %s\n", err);
+		goto cleanup;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "vigil: this kernel has no BTF (/sys/kernel/btf/vmlinux): vigil needs CONFIG_DEBUG_INFO_BTF=y\n");
+		goto cleanup;
+	}
+	timefmt_init();
+	exec_id_init(NULL);
+	probe_run(&probe);
+	if (!probe.f[FEAT_RINGBUF].available) {
+		fprintf(stderr, "vigil: this kernel has no BPF ring buffer (Linux 5.8 or later is needed)\n");
+		goto cleanup;
+	}
+	if (sensors_load(&sensors, &cfg, &probe, err, sizeof(err)) ||
+	    install_filters(&sensors, o, shown, sensors.kinds_loaded, err, sizeof(err)) ||
+	    sensors_attach(&sensors, err, sizeof(err))) {
+		fprintf(stderr, "vigil: %s\n", err);
+		goto cleanup;
+	}
+	rb = ring_buffer__new(sensors_ringbuf_fd(&sensors), pipeline_handle, &pl, NULL);
+	if (!rb) {
+		fprintf(stderr, "vigil: cannot open the ring buffer: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	/* Attached first, then seeded: a process born in between is in the ring buffer, and its
+	 * events, consumed after the seed, update the table in order. */
+	seeded = sensors_seed(&sensors, pipeline_seed, &pl);
+	if (seeded < 0)
+		fprintf(stderr, "vigil: warning: seeding the process table failed (%s); processes started before vigil are read from /proc when seen\n",
+			strerror(-seeded));
+
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	if (h->on_ready)
+		h->on_ready(&pl, &sensors);
+	else
+		emit_ready(&pl, &sensors, o, bpf_map__max_entries(sensors.skel->maps.events));
+	sink_flush(&sink, 0);
+
+	uint64_t start = now_boot_ns(), next_loss = start + LOSS_REPORT_NS;
+	uint64_t next_tick = h->tick_ns ? start + h->tick_ns : UINT64_MAX;
+	uint64_t deadline = o->duration > 0 ? start + (uint64_t)(o->duration * NS_PER_SEC) : 0;
+	while (!stop_requested && !sink.broken) {
+		int n = ring_buffer__poll(rb, 100);
+		if (n < 0 && n != -EINTR)
+			break;
+		uint64_t now = now_boot_ns();
+		if (now >= next_loss) {
+			if (!sensors_read_stats(&sensors, st))
+				report_loss(&pl, h, st, reported);
+			proc_cache_reap(&pl.cache, now, EXITED_KEEP_NS);
+			next_loss = now + LOSS_REPORT_NS;
+		}
+		if (now >= next_tick) {
+			h->on_tick(&pl);
+			next_tick += h->tick_ns;
+		}
+		sink_flush(&sink, 0);
+		if (deadline && now >= deadline)
+			break;
+	}
+
+	/* Detach first: after that nothing is produced, so draining makes the counts exact. */
+	sensors_detach(&sensors);
+	ring_buffer__consume(rb);
+	if (h->on_tick)
+		h->on_tick(&pl);
+	if (sensors_read_stats(&sensors, st) == 0) {
+		report_loss(&pl, h, st, reported);
+		if (h->on_end)
+			h->on_end(&pl, st, sensors.kinds_loaded);
+		else
+			emit_stats(&pl, st, sensors.kinds_loaded,
+				   (double)(now_boot_ns() - start) / NS_PER_SEC);
+	}
+	sink_flush(&sink, 0);
+	if (sink.broken && sink.error != EPIPE) {
+		fprintf(stderr, "vigil: writing events failed: %s\n", strerror(sink.error));
+		rc = 1;
+	} else {
+		rc = 0;
+	}
+cleanup:
+	ring_buffer__free(rb);
+	if (sensors.skel)
+		sensors_destroy(&sensors);
+	pipeline_free(&pl);
+	sink_close(&sink);
+	return rc;
+}

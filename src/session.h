@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One run of the sensors, shared by the agent and every tool: check privileges, probe, load,
+ * filter, attach, seed the process table, report ready, consume until stopped, account for every
+ * loss, detach, drain, report the totals. Hooks let a tool render rows instead of events.
+ */
+#ifndef VIGIL_SESSION_H
+#define VIGIL_SESSION_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "filter.h"
+#include "out.h"
+#include "pipeline.h"
+#include "sensors.h"
+
+struct run_opts {
+	enum out_format format;
+	bool format_set;
+	const char *output;
+	double duration;
+	uint64_t kinds;       /* kinds shown; 0: all */
+	uint64_t ringbuf_size;
+	bool ancestors;
+	bool threads;
+	bool verbose;
+	struct filter filter;
+};
+
+struct session_hooks {
+	render_fn render; /* NULL: the agent's event formatter */
+	void *user;       /* pipeline.user */
+	/* Instead of agent.ready / agent.loss / agent.stats (text tools); NULL: the agent's events. */
+	void (*on_ready)(struct pipeline *pl, const struct sensors *s);
+	void (*on_loss)(struct pipeline *pl, const uint64_t lost[VIGIL_KIND_MAX], uint64_t total);
+	void (*on_end)(struct pipeline *pl, const struct vigil_kind_stats *st, uint64_t kinds);
+	/* Called every tick_ns (interval tools); and once more at the end when set. */
+	void (*on_tick)(struct pipeline *pl);
+	uint64_t tick_ns;
+};
+
+void run_opts_init(struct run_opts *o);
+bool run_opts_filtered(const struct run_opts *o);
+/* The kernel-filter options (-p, -u, -c, --cgroup), as an argp child: input is struct run_opts. */
+extern const struct argp filter_argp;
+
+int session_run(const struct run_opts *o, const struct session_hooks *hooks);
+
+#endif
