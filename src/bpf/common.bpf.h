@@ -51,7 +51,8 @@ VIGIL_FILTER_TABLE(filter_comm, struct vigil_comm_key, 4096);
 VIGIL_FILTER_TABLE(filter_cgroup, __u64, 4096);
 
 /*
- * Per-CPU room to build a record, with slack so that bounded writes never run off it. The write
+ * Per-CPU room to build a record (any kind: overlay your struct on raw; keep the fixed part
+ * before its data area under 512 bytes), with slack so that bounded writes never run off it. The write
  * cursor lives here too, not in a register: loop-carried state in memory is an unknown scalar to
  * the verifier, so the iterations of a path walk look alike and prune instead of multiplying.
  */
@@ -231,8 +232,8 @@ static __always_inline void emit(struct vigil_event_hdr *hdr, __u32 size)
 {
 	__u32 kind = hdr->kind;
 
-	if (size > sizeof(struct vigil_proc_event))
-		size = sizeof(struct vigil_proc_event);
+	if (size > VIGIL_EVENT_MAX)
+		size = VIGIL_EVENT_MAX;
 	hdr->size = size;
 	STAT_ADD(kind, produced);
 	if (hdr->flags & VIGIL_EF_READ_ERROR)
