@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "check/check.h"
 #include "cli.h"
 #include "probe.h"
 #include "tools/tool.h"
@@ -17,6 +18,7 @@ struct command {
 static const struct command commands[] = {
 	{ "run", cmd_run, "run the agent: stream security events" },
 	{ "probe", cmd_probe, "show what this kernel offers (found by trying)" },
+	{ "check", cmd_check, "audit BPF and kernel hardening; list every BPF program" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Every BPF program, map and link in the running kernel, who holds each (through /proc/PID/fdinfo),
+ * what it is attached to, where it is pinned, and whether it is vigil's.
+ */
+#ifndef VIGIL_CHECK_INVENTORY_H
+#define VIGIL_CHECK_INVENTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "out.h"
+
+enum bpf_kind {
+	BPF_KIND_PROG,
+	BPF_KIND_MAP,
+	BPF_KIND_LINK,
+	BPF_KINDS,
+};
+
+struct bpf_holder {
+	int pid;
+	char comm[16];
+	bool vigil;
+};
+
+struct inv_obj {
+	enum bpf_kind kind;
+	uint32_t id;
+	char type[32];
+	char name[16];
+	char tag[17];        /* programs */
+	uint64_t loaded_ns;  /* programs: wall clock, ns */
+	bool has_uid;
+	uint32_t uid;        /* programs: who loaded it */
+	uint32_t prog_id;    /* links: the program */
+	uint32_t *map_ids;   /* programs: the maps they use */
+	uint32_t n_map_ids;
+	char attach[160];    /* links: the target; programs: their links' targets */
+	struct bpf_holder *holders;
+	size_t n_holders;
+	char **pins;
+	size_t n_pins;
+	bool vigil;
+};
+
+struct inventory {
+	struct inv_obj *objs;
+	size_t n;
+	size_t counts[BPF_KINDS];
+	size_t others[BPF_KINDS]; /* not vigil's */
+	char **unknown_pins;      /* pinned files whose object could not be read */
+	size_t n_unknown_pins;
+};
+
+/* A reference to a BPF object held by a process's fd. */
+struct fd_ref {
+	enum bpf_kind kind;
+	uint32_t id;
+	int pid;
+};
+
+const char *bpf_kind_name(enum bpf_kind k);
+/* The kind of an fd from its /proc/PID/fd link ("anon_inode:bpf-prog"): 0, or -1 if not BPF. */
+int bpf_kind_of_link(const char *target, enum bpf_kind *kind);
+/* The object id in an fdinfo text ("prog_id:", "map_id:" or "link_id:" by kind): 0 or -1. */
+int fdinfo_object_id(const char *text, enum bpf_kind kind, uint32_t *id);
+/* Is this /proc/PID/exe target a vigil binary ("/x/vigil", "/x/vigil (deleted)")? */
+bool exe_is_vigil(const char *exe);
+
+/* Scans /proc for processes holding BPF fds (skipping ourselves). Caller frees *refs, *procs. */
+int holders_scan(struct fd_ref **refs, size_t *n_refs, struct bpf_holder **procs, size_t *n_procs);
+
+/* Pinned BPF objects under every bpffs mount: calls fn(path, kind, id) for each; kind -1 if the
+ * object could not be opened. */
+void pins_walk(void (*fn)(void *arg, const char *path, int kind, uint32_t id), void *arg);
+
+/* Builds the inventory; 0, or -errno (e.g. no privileges) with a message in err. */
+int inventory_collect(struct inventory *inv, char *err, size_t errlen);
+void inventory_free(struct inventory *inv);
+
+void inventory_print_table(const struct inventory *inv, bool color);
+void inventory_write_json(const struct inventory *inv, struct out *o);
+
+#endif

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The inventory as tables for people and JSON for machines. */
+#include "check/inventory.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "timefmt.h"
+
+#define RED "\033[31m"
+#define YELLOW "\033[33m"
+#define RESET "\033[0m"
+
+static void holders_text(const struct inv_obj *o, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < o->n_holders && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%d/%s", i ? "," : "", o->holders[i].pid,
+				      o->holders[i].comm);
+	if (!o->n_holders)
+		snprintf(buf, len, "-");
+}
+
+static void owner_text(const struct inv_obj *o, bool color, char *buf, size_t len)
+{
+	if (o->vigil)
+		snprintf(buf, len, "vigil");
+	else
+		snprintf(buf, len, "%sOTHER%s", color ? YELLOW : "", color ? RESET : "");
+}
+
+static void loaded_text(uint64_t ns, char *buf, size_t len)
+{
+	char t[TIME_RFC3339_LEN];
+
+	if (!ns) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	format_rfc3339(t, ns);
+	snprintf(buf, len, "%.19sZ", t); /* whole seconds are enough on a screen */
+}
+
+static void pins_text(const struct inv_obj *o, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < o->n_pins && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, " pinned:%s", o->pins[i]);
+}
+
+static void print_kind(const struct inventory *inv, enum bpf_kind kind, bool color)
+{
+	static const char *const titles[BPF_KINDS] = { "programs", "maps", "links" };
+	char owner[32], holders[512], loaded[32], pins[1024];
+
+	printf("\nBPF %s: %zu (%zu not vigil's)\n", titles[kind], inv->counts[kind], inv->others[kind]);
+	if (!inv->counts[kind])
+		return;
+	if (kind == BPF_KIND_PROG)
+		printf("%-6s %6s %-22s %-16s %-16s %-20s %5s %s\n", "OWNER", "ID", "TYPE", "NAME",
+		       "TAG", "LOADED", "UID", "HELD BY / ATTACHED TO");
+	else if (kind == BPF_KIND_MAP)
+		printf("%-6s %6s %-22s %-16s %s\n", "OWNER", "ID", "TYPE", "NAME", "HELD BY");
+	else
+		printf("%-6s %6s %-22s %6s %s\n", "OWNER", "ID", "TYPE", "PROG", "HELD BY / ATTACHED TO");
+	for (size_t i = 0; i < inv->n; i++) {
+		const struct inv_obj *o = &inv->objs[i];
+		if (o->kind != kind)
+			continue;
+		owner_text(o, color, owner, sizeof(owner));
+		holders_text(o, holders, sizeof(holders));
+		pins_text(o, pins, sizeof(pins));
+		/* both owner words are 5 wide; colour codes take no room on screen */
+		printf("%s  %6u ", owner, o->id);
+		if (kind == BPF_KIND_PROG) {
+			loaded_text(o->loaded_ns, loaded, sizeof(loaded));
+			printf("%-22s %-16s %-16s %-20s %5u %s%s%s%s\n", o->type, o->name[0] ? o->name : "-",
+			       o->tag, loaded, o->uid, holders, o->attach[0] ? " -> " : "", o->attach,
+			       pins);
+		} else if (kind == BPF_KIND_MAP) {
+			printf("%-22s %-16s %s%s\n", o->type, o->name[0] ? o->name : "-", holders, pins);
+		} else {
+			printf("%-22s %6u %s -> %s%s\n", o->type, o->prog_id, holders, o->attach, pins);
+		}
+	}
+}
+
+void inventory_print_table(const struct inventory *inv, bool color)
+{
+	for (int k = 0; k < BPF_KINDS; k++)
+		print_kind(inv, (enum bpf_kind)k, color);
+	if (inv->n_unknown_pins) {
+		printf("\nPinned, unreadable: %zu\n", inv->n_unknown_pins);
+		for (size_t i = 0; i < inv->n_unknown_pins; i++)
+			printf("  %s%s%s\n", color ? RED : "", inv->unknown_pins[i], color ? RESET : "");
+	}
+}
+
+static void write_obj(const struct inv_obj *o, struct out *out)
+{
+	char t[TIME_RFC3339_LEN];
+
+	out_obj(out, NULL);
+	out_u64(out, "id", o->id);
+	out_str(out, "type", o->type);
+	out_str(out, "name", o->name);
+	out_bool(out, "vigil", o->vigil);
+	if (o->kind == BPF_KIND_PROG) {
+		out_str(out, "tag", o->tag);
+		if (o->loaded_ns) {
+			format_rfc3339(t, o->loaded_ns);
+			out_str(out, "loaded", t);
+		} else {
+			out_null(out, "loaded");
+		}
+		out_u64(out, "uid", o->uid);
+		out_arr(out, "map_ids");
+		for (uint32_t m = 0; m < o->n_map_ids; m++)
+			out_u64(out, NULL, o->map_ids[m]);
+		out_arr_end(out);
+	}
+	if (o->kind == BPF_KIND_LINK)
+		out_u64(out, "prog_id", o->prog_id);
+	if (o->kind != BPF_KIND_MAP) {
+		if (o->attach[0])
+			out_str(out, "attached", o->attach);
+		else
+			out_null(out, "attached");
+	}
+	out_arr(out, "holders");
+	for (size_t h = 0; h < o->n_holders; h++) {
+		out_obj(out, NULL);
+		out_i64(out, "pid", o->holders[h].pid);
+		out_str(out, "comm", o->holders[h].comm);
+		out_bool(out, "vigil", o->holders[h].vigil);
+		out_obj_end(out);
+	}
+	out_arr_end(out);
+	out_arr(out, "pinned");
+	for (size_t p = 0; p < o->n_pins; p++)
+		out_str(out, NULL, o->pins[p]);
+	out_arr_end(out);
+	out_obj_end(out);
+}
+
+void inventory_write_json(const struct inventory *inv, struct out *o)
+{
+	static const char *const keys[BPF_KINDS] = { "programs", "maps", "links" };
+
+	for (int k = 0; k < BPF_KINDS; k++) {
+		out_arr(o, keys[k]);
+		for (size_t i = 0; i < inv->n; i++)
+			if (inv->objs[i].kind == (enum bpf_kind)k)
+				write_obj(&inv->objs[i], o);
+		out_arr_end(o);
+	}
+	out_arr(o, "unreadable_pins");
+	for (size_t i = 0; i < inv->n_unknown_pins; i++)
+		out_str(o, NULL, inv->unknown_pins[i]);
+	out_arr_end(o);
+}
