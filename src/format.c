@@ -21,7 +21,9 @@ static void put_time(struct out *o, const char *key, uint64_t boot_ns)
 void format_open(struct out *o, uint64_t boot_ns, const char *kind)
 {
 	out_begin(o);
+	out_bare_next(o);
 	put_time(o, "time", boot_ns);
+	out_bare_next(o);
 	out_str(o, "kind", kind);
 }
 
@@ -109,7 +111,7 @@ static void put_parent_json(struct out *o, struct proc_cache *c, const struct vi
 
 	exec_id_format(id, t->ppid, t->parent_start_ns, t->parent_exec_seq);
 	/* the table's entry is the parent only if it is the same process (pid reuse) */
-	if (!parent || parent->start_ns != t->parent_start_ns) {
+	if (!parent || !proc_is(parent, t->parent_start_ns)) {
 		out_obj(o, "parent");
 		out_u64(o, "tgid", t->ppid);
 		out_str(o, "exec_id", id);
@@ -142,7 +144,7 @@ static void put_proc_text(struct out *o, struct proc_cache *c, const struct vigi
 	out_strn(o, "comm", t->comm, strnlen(t->comm, sizeof(t->comm)));
 	if (p)
 		put_image(o, p->img, false);
-	if (parent && parent->start_ns == t->parent_start_ns)
+	if (parent && proc_is(parent, t->parent_start_ns))
 		out_str(o, "parent", parent->comm);
 }
 

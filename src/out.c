@@ -122,9 +122,16 @@ static void put_key(struct out *o, const char *key)
 		o->first[d] = false;
 		return;
 	}
-	if (o->b->len && o->b->p[o->b->len - 1] != '\n')
+	if (!o->first[d] || (d > 0 && o->first[d] && !o->in_array[d - 1] && o->base[d] != d))
 		sbuf_putc(o->b, ' ');
-	for (int i = 1; i <= d; i++) {
+	else if (d == 0 && o->b->len && o->b->p[o->b->len - 1] != '\n')
+		sbuf_putc(o->b, ' ');
+	o->first[d] = false;
+	if (o->bare[d]) {
+		o->bare[d] = false;
+		return;
+	}
+	for (int i = o->base[d] + 1; i <= d; i++) {
 		sbuf_puts(o->b, o->keys[i]);
 		sbuf_putc(o->b, '.');
 	}
@@ -133,11 +140,19 @@ static void put_key(struct out *o, const char *key)
 	sbuf_putc(o->b, '=');
 }
 
+void out_bare_next(struct out *o)
+{
+	if (o->fmt == OUT_TEXT)
+		o->bare[o->depth] = true;
+}
+
 void out_begin(struct out *o)
 {
 	o->depth = 0;
 	o->first[0] = true;
 	o->in_array[0] = false;
+	o->base[0] = 0;
+	o->bare[0] = false;
 	if (o->fmt == OUT_JSON)
 		sbuf_putc(o->b, '{');
 }
@@ -151,19 +166,23 @@ void out_end(struct out *o)
 
 static void open_nested(struct out *o, const char *key, bool array)
 {
-	if (o->fmt == OUT_JSON) {
+	bool in_array = o->in_array[o->depth];
+
+	if (o->fmt == OUT_JSON || array || in_array) {
 		put_key(o, key);
-		sbuf_putc(o->b, array ? '[' : '{');
-	} else if (array) {
-		put_key(o, key);
-		sbuf_putc(o->b, '[');
+		if (o->fmt == OUT_JSON || array || in_array)
+			sbuf_putc(o->b, array ? '[' : '{');
 	}
 	if (o->depth + 1 >= OUT_DEPTH)
 		return; /* formatters never nest this deep; refuse rather than overrun */
+	int parent_base = o->base[o->depth];
 	o->depth++;
 	o->first[o->depth] = true;
 	o->in_array[o->depth] = array;
+	o->bare[o->depth] = false;
 	o->keys[o->depth] = key ? key : "";
+	/* text: an object inside an array starts a fresh key path, in braces */
+	o->base[o->depth] = (o->fmt == OUT_TEXT && (array || in_array)) ? o->depth : parent_base;
 }
 
 static void close_nested(struct out *o, bool array)
@@ -171,10 +190,11 @@ static void close_nested(struct out *o, bool array)
 	if (o->depth == 0)
 		return;
 	o->depth--;
-	if (o->fmt == OUT_JSON)
+	if (o->fmt == OUT_JSON || array || o->in_array[o->depth])
 		sbuf_putc(o->b, array ? ']' : '}');
-	else if (array)
-		sbuf_putc(o->b, ']');
+	/* text: what follows a closed object at this depth needs its separator */
+	if (o->fmt == OUT_TEXT && !array && !o->in_array[o->depth])
+		o->first[o->depth] = o->first[o->depth] && o->b->len == 0;
 }
 
 void out_obj(struct out *o, const char *key)

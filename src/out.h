@@ -26,6 +26,8 @@ struct out {
 	bool first[OUT_DEPTH];
 	bool in_array[OUT_DEPTH];
 	const char *keys[OUT_DEPTH]; /* text: the key path of each open object */
+	int base[OUT_DEPTH];         /* text: depth where the key path starts (objects in arrays) */
+	bool bare[OUT_DEPTH];        /* text: the next value is written without its key */
 };
 
 void out_init(struct out *o, struct sbuf *b, enum out_format fmt);
@@ -40,8 +42,9 @@ void out_strn(struct out *o, const char *key, const char *s, size_t n);
 void out_u64(struct out *o, const char *key, uint64_t v);
 void out_i64(struct out *o, const char *key, int64_t v);
 void out_bool(struct out *o, const char *key, bool v);
-/* A value already rendered for this format (e.g. a time stamp): written as a string. */
 void out_null(struct out *o, const char *key);
+/* Text only: the next value is written without "key=" (time and kind lead a text line). */
+void out_bare_next(struct out *o);
 
 /* JSON string body of s[0..n): escapes quotes, backslashes and control characters; invalid UTF-8
  * bytes become U+FFFD so the output is always valid JSON. */

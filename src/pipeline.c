@@ -49,6 +49,7 @@ int pipeline_handle(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	pl->delivered[h->kind]++;
+	proc_cache_learn(&pl->cache, &h->task);
 	switch (h->kind) {
 	case VIGIL_KIND_PROCESS_EXEC:
 		proc = proc_cache_exec(&pl->cache, data, h->size);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "proc_cache.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -263,7 +264,7 @@ struct proc *proc_cache_fork(struct proc_cache *c, const struct vigil_task *chil
 	struct proc *parent = proc_cache_lookup(c, child->ppid);
 	struct proc_image *img;
 
-	if (parent && parent->start_ns == child->parent_start_ns) {
+	if (parent && proc_is(parent, child->parent_start_ns)) {
 		img = parent->img;
 		img->refs++;
 	} else {
@@ -278,6 +279,12 @@ struct proc *proc_cache_resolve(struct proc_cache *c, const struct vigil_task *t
 {
 	struct proc *p = proc_cache_lookup(c, t->tgid);
 
+	if (p && p->approx && proc_is(p, t->start_ns)) {
+		p->start_ns = t->start_ns;
+		p->exec_seq = t->exec_seq;
+		exec_id_format(p->exec_id, p->tgid, p->start_ns, p->exec_seq);
+		p->approx = false;
+	}
 	if (p && p->start_ns == t->start_ns && p->exec_seq == t->exec_seq) {
 		p->ppid = t->ppid;
 		memcpy(p->comm, t->comm, sizeof(p->comm));
@@ -317,4 +324,86 @@ void proc_cache_reap(struct proc_cache *c, uint64_t now_ns, uint64_t keep_ns)
 			HASH_DEL(c->by_tgid, p);
 		proc_free(p);
 	}
+}
+
+static uint64_t tick_ns(void)
+{
+	static uint64_t tick;
+
+	if (!tick) {
+		long hz = sysconf(_SC_CLK_TCK);
+		tick = 1000000000ULL / (uint64_t)(hz > 0 ? hz : 100);
+	}
+	return tick;
+}
+
+bool proc_is(const struct proc *p, uint64_t start_ns)
+{
+	if (p->start_ns == start_ns)
+		return true;
+	return p->approx && p->start_ns / tick_ns() == start_ns / tick_ns();
+}
+
+void proc_cache_learn(struct proc_cache *c, const struct vigil_task *t)
+{
+	struct proc *parent = proc_cache_lookup(c, t->ppid);
+
+	if (!parent || !parent->approx || !proc_is(parent, t->parent_start_ns))
+		return;
+	parent->start_ns = t->parent_start_ns;
+	parent->exec_seq = t->parent_exec_seq;
+	exec_id_format(parent->exec_id, parent->tgid, parent->start_ns, parent->exec_seq);
+	parent->approx = false;
+}
+
+/* /proc/PID/stat: "pid (comm) state ppid ... starttime(22) ...": comm may hold anything. */
+static int read_stat(const char *procfs, uint32_t tgid, struct vigil_task *t)
+{
+	char buf[1024];
+	unsigned long long start_ticks;
+	int ppid;
+
+	if (!read_file(procfs, tgid, "stat", buf, sizeof(buf)))
+		return -1;
+	char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+	if (!open || !close || close < open)
+		return -1;
+	size_t n = (size_t)(close - open - 1);
+	if (n >= sizeof(t->comm))
+		n = sizeof(t->comm) - 1;
+	memcpy(t->comm, open + 1, n);
+	t->comm[n] = '\0';
+	/* after ") ": state(3) ppid(4) ... starttime(22) */
+	if (sscanf(close + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		   &ppid, &start_ticks) != 2)
+		return -1;
+	t->tgid = tgid;
+	t->ppid = (uint32_t)ppid;
+	t->start_ns = start_ticks * tick_ns();
+	return 0;
+}
+
+int proc_cache_seed_procfs(struct proc_cache *c)
+{
+	DIR *d = opendir(c->procfs);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d))) {
+		char *end;
+		unsigned long tgid = strtoul(e->d_name, &end, 10);
+		struct vigil_task t = {};
+
+		if (*end || !tgid || tgid > UINT32_MAX || proc_cache_lookup(c, (uint32_t)tgid))
+			continue;
+		if (read_stat(c->procfs, (uint32_t)tgid, &t))
+			continue;
+		struct proc *p = proc_new(&t, proc_image_from_procfs(c->procfs, (uint32_t)tgid));
+		p->approx = true;
+		insert(c, p);
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
 }

@@ -44,6 +44,7 @@ struct proc {
 	char comm[VIGIL_COMM_LEN];
 	struct proc_image *img;
 	uint64_t exited_ns; /* 0 while alive */
+	bool approx;        /* from /proc: start_ns only to the clock tick, exec_seq unknown */
 	bool hashed;
 	struct proc *next_dead;
 	UT_hash_handle hh;
@@ -66,6 +67,13 @@ struct proc *proc_cache_exec(struct proc_cache *c, const void *rec, size_t size)
 struct proc *proc_cache_fork(struct proc_cache *c, const struct vigil_task *child);
 /* The process an event's task belongs to, refreshed from /proc if vigil missed its exec. */
 struct proc *proc_cache_resolve(struct proc_cache *c, const struct vigil_task *t);
+/* Is p the process that started at start_ns (exactly, or to the tick for /proc entries)? */
+bool proc_is(const struct proc *p, uint64_t start_ns);
+/* Processes /proc lists that the kernel's task iterator did not return (seen: pid 1 here):
+ * seeded from /proc, approximate until a kernel event names them. Returns how many. */
+int proc_cache_seed_procfs(struct proc_cache *c);
+/* Lets an event's kernel facts about its parent correct an approximate entry. */
+void proc_cache_learn(struct proc_cache *c, const struct vigil_task *t);
 /* Marks the process exited at now_ns; it is freed by proc_cache_reap after keep_ns. */
 void proc_cache_exit(struct proc_cache *c, uint32_t tgid, uint64_t now_ns);
 void proc_cache_reap(struct proc_cache *c, uint64_t now_ns, uint64_t keep_ns);

@@ -162,23 +162,16 @@ void sensors_destroy(struct sensors *s)
 	s->skel = NULL;
 }
 
-int sensors_seed(struct sensors *s, void (*fn)(const void *rec, size_t size, void *ctx), void *ctx)
+/* Reads one iterator run to its end into a growing buffer; returns bytes, or -errno. */
+static ssize_t read_iter(struct bpf_link *link, char **bufp)
 {
-	struct bpf_link *link = bpf_program__attach_iter(s->skel->progs.seed_tasks, NULL);
-	size_t cap = 1 << 20, len = 0, off = 0;
-	char *buf = NULL;
-	int fd = -1, count = 0, rc = 0;
+	size_t cap = 1 << 20, len = 0;
+	char *buf = malloc(cap);
+	int fd = bpf_iter_create(bpf_link__fd(link));
+	ssize_t rc = 0;
 
-	if (!link)
-		return -errno;
-	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	buf = malloc(cap);
-	if (!buf) {
-		rc = -ENOMEM;
+	if (fd < 0 || !buf) {
+		rc = fd < 0 ? -errno : -ENOMEM;
 		goto out;
 	}
 	for (;;) {
@@ -202,22 +195,55 @@ int sensors_seed(struct sensors *s, void (*fn)(const void *rec, size_t size, voi
 			break;
 		len += (size_t)n;
 	}
+	rc = (ssize_t)len;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	*bufp = buf;
+	return rc;
+}
+
+struct seed_walk {
+	void (*fn)(const void *rec, size_t size, void *ctx);
+	void *ctx;
+	int count;
+};
+
+/* Hands every well-formed record of an iterator's output to the callback. */
+static void walk_records(struct seed_walk *w, const char *buf, size_t len)
+{
+	size_t off = 0;
+
 	/* records are back to back; each carries its size (checked before use) */
 	while (len - off >= sizeof(struct vigil_event_hdr)) {
 		const struct vigil_event_hdr *h = (const void *)(buf + off);
 		if (h->kind != VIGIL_RECORD_SEED || h->size < sizeof(*h) || h->size > len - off)
 			break;
-		fn(buf + off, h->size, ctx);
+		w->fn(buf + off, h->size, w->ctx);
 		off += h->size;
-		count++;
+		w->count++;
 	}
-	rc = count;
-out:
+}
+
+int sensors_seed(struct sensors *s, void (*fn)(const void *rec, size_t size, void *ctx), void *ctx)
+{
+	struct seed_walk w = { .fn = fn, .ctx = ctx };
+	struct bpf_link *link = bpf_program__attach_iter(s->skel->progs.seed_tasks, NULL);
+	char *buf = NULL;
+	ssize_t n;
+
+	if (!link)
+		return -errno;
+	n = read_iter(link, &buf);
+	if (n > 0)
+		walk_records(&w, buf, (size_t)n);
 	free(buf);
-	if (fd >= 0)
-		close(fd);
 	bpf_link__destroy(link);
-	return rc;
+	return n < 0 ? (int)n : w.count;
 }
 
 int sensors_ringbuf_fd(const struct sensors *s)

@@ -304,8 +304,9 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	 * events, consumed after the seed, update the table in order. */
 	seeded = sensors_seed(&sensors, pipeline_seed, &pl);
 	if (seeded < 0)
-		fprintf(stderr, "vigil: warning: seeding the process table failed (%s); processes started before vigil are read from /proc when seen\n",
+		fprintf(stderr, "vigil: warning: the kernel's task iterator failed (%s); processes started before vigil are read from /proc\n",
 			strerror(-seeded));
+	pl.seeded += proc_cache_seed_procfs(&pl.cache);
 
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);

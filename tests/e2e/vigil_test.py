@@ -184,8 +184,15 @@ def with_marker(events, mark):
 
 
 def one(items, what):
-    assert len(items) == 1, f"expected exactly one {what}, got {len(items)}: {items[:3]}"
+    assert len(items) == 1, f"expected exactly one {what}, got {len(items)}: {str(items)[:600]}"
     return items[0]
+
+
+def spawn(args, **kw):
+    """Runs a command to completion; returns (pid, returncode): the pid is what events carry."""
+    p = subprocess.Popen(args, **kw)
+    p.wait(timeout=60)
+    return p.pid, p.returncode
 
 
 def check_invariant(stats):
