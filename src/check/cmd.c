@@ -137,7 +137,8 @@ static size_t run_checks(const struct check_ctx *ctx, const char *only, struct c
 
 static int report(const struct check_args *a, const struct check_result *r, size_t n)
 {
-	bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	const char *no_color = getenv("NO_COLOR"); /* no-color.org: set and not empty */
+	bool color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
 	bool want_inv = !a->no_inventory && !strcmp(a->root, "/");
 	struct inventory inv = {};
 	char err[256] = "";
