@@ -1,0 +1,190 @@
+"""Writes results.json (everything measured), results.md (a table per workload, the targets,
+throughput, startup) and results.png (gnuplot: each mode's ratio to no tracing, per workload)."""
+import json
+import os
+import subprocess
+
+TARGET_THROUGHPUT = 500_000
+TARGET_RSS_MB = 30
+TARGET_READY_MS = 1000
+
+
+def _f(v, fmt="{:.3f}", na="n/a"):
+    return na if v is None else fmt.format(v)
+
+
+def _row(results, workload, mode):
+    for w in results["workloads"]:
+        if w["workload"] == workload:
+            for r in w["rows"]:
+                if r["mode"] == mode and "na" not in r:
+                    return r
+    return None
+
+
+def workload_table(w, labels):
+    out = [f"### {w['workload']}: {w['title']}", ""]
+    ev = w["events_per_run"]
+    out.append(f"{_f(w['iterations'], '{:,} iterations', 'one run of the mix')} per run; {_f(ev, '{:,}')} "
+               f"{w['event']} events per run; {w['rows'][0].get('runs', 0)} runs of each mode, alternating.")
+    for note in w["notes"]:
+        out.append(f"Note: {note}.")
+    out += ["", "| mode | median s | min-max s | ratio | added ns/event | tracer CPU s | tracer peak RSS MB | delivered | lost |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in w["rows"]:
+        label = labels[r["mode"]]
+        if "na" in r:
+            out.append(f"| {label} | {r['na']} | | | | | | | |")
+            continue
+        exact = "" if r.get("counts_exact", True) else " (counts NOT exact)"
+        out.append("| {} | {:.3f} | {:.3f}-{:.3f} | {:.2f} | {} | {} | {} | {} | {}{} |".format(
+            label, r["median_s"], r["min_s"], r["max_s"], r["ratio"],
+            _f(r["added_ns_per_event"], "{:,.0f}") if r["mode"] != "none" else "-",
+            _f(r.get("tracer_cpu_s"), "{:.3f}", "-"), _f(r.get("tracer_peak_rss_mb"), "{:.1f}", "-"),
+            _f(r.get("delivered"), "{:,}", "-"), _f(r.get("lost"), "{:,}", "-"), exact))
+    return out + [""]
+
+
+def targets(res):
+    rows = []
+    st = _row(res, "exec", "vigil-stream")
+    bt = _row(res, "exec", "bpftrace")
+    au = _row(res, "exec", "auditd")
+    rows.append(("every open streamed to JSON: <= 1/10 of bpftrace's and 1/50 of auditd's added cost per event",
+                 "n/a until the file sensor lands", "not measurable yet"))
+    if st and bt and au and st["added_ns_per_event"] is not None:
+        def share(other):
+            o = other["added_ns_per_event"]
+            return "n/a" if not o or o <= 0 else f"1/{o / max(st['added_ns_per_event'], 1e-9):.1f}"
+        rows.append(("(same comparison on exec, the kind vigil sees today)",
+                     f"vigil {st['added_ns_per_event']:,.0f} ns, bpftrace {bt['added_ns_per_event']:,.0f} ns "
+                     f"({share(bt)}), auditd {au['added_ns_per_event']:,.0f} ns ({share(au)})",
+                     "for information"))
+    nm, fl = _row(res, "exec", "vigil-nomatch"), _row(res, "exec", "floor")
+    if nm and fl:
+        d = nm["median_s"] / fl["median_s"] - 1
+        rows.append(("default rules matching nothing: within 10% of the empty-program floor "
+                     "(stand-in: kernel filter matching nothing, exec storm)",
+                     f"{d * 100:+.1f}% vs floor", "met" if d <= 0.10 else "MISSED"))
+    tp = res.get("throughput")
+    if tp:
+        rate = tp["zero_loss_max_rate"]
+        verdict = "met" if rate >= TARGET_THROUGHPUT else "MISSED"
+        if tp["generator_bound"] and verdict == "MISSED":
+            verdict += " (generator-bound: vigil lost nothing at the generator's top rate)"
+        rows.append(("zero-loss throughput >= 500,000 events/s", f"{rate:,.0f} events/s", verdict))
+    rows.append(("1,000 rules within 10% of 1 rule", "n/a until the rules issue lands", "not measurable yet"))
+    su = res.get("startup")
+    if su:
+        rows.append(("agent RSS < 30 MB at rest", f"{su['rss_mb_median']:.1f} MB",
+                     "met" if su["rss_mb_median"] < TARGET_RSS_MB else "MISSED"))
+        rows.append(("all sensors attached within 1 s of start (to agent.ready)",
+                     f"{su['ready_ms_median']:.0f} ms median, {su['ready_ms_max']:.0f} ms max",
+                     "met" if su["ready_ms_max"] < TARGET_READY_MS else "MISSED"))
+    out = ["## Targets (issue 9)", "", "| target | measured | verdict |", "|---|---|---|"]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return out + [""]
+
+
+def throughput_section(tp):
+    out = ["## Throughput", "",
+           "vigil with `--kind process.fork,process.exit --threads --comm vbench_paced`, the paced "
+           "generator starting short-lived threads (one process.fork each) at the target rate, "
+           "then unpaced; the last clean row is also run with fork + exit (two events per child).", "",
+           "| generator | target /s | achieved events/s | produced | delivered | lost | exact | vigil CPU share |",
+           "|---|---:|---:|---:|---:|---:|---|---:|"]
+    for s in tp["steps"]:
+        out.append(f"| {s['mode']} | {s['target_rate'] or 'unpaced'} | {s['achieved_rate']:,.0f} | "
+                   f"{s['produced']:,} | {s['delivered']:,} | {s['lost']:,} | {s['exact']} | "
+                   f"{s['vigil_cpu_share'] * 100:.0f}% |")
+    out.append("")
+    out.append(f"Highest rate with zero loss: **{tp['zero_loss_max_rate']:,.0f} events/s**"
+               + (" (the generator's own ceiling: vigil was not the bottleneck)." if tp["generator_bound"] else "."))
+    if tp["vigil_cpu_us_per_event"]:
+        us = tp["vigil_cpu_us_per_event"]
+        out.append(f"vigil's own CPU per delivered event: {us:.2f} us (user + system, read, decode, "
+                   f"JSON, write), i.e. about {1e6 / us:,.0f} events/s per core if the consumer "
+                   "were the limit (an extrapolation, not a measurement).")
+    o = tp["overload"]
+    out += ["", "### Past the limit: loss accounting", "",
+            f"Same generator unpaced with `--ringbuf-size 4096`: generated {o['generated']:,}, "
+            f"produced {o['produced']:,}, delivered {o['delivered']:,}, lost {o['lost']:,}; "
+            f"delivered + lost == produced == generated: **{o['exact']}**.", ""]
+    return out
+
+
+def startup_section(su):
+    return ["## Startup and memory", "",
+            f"`vigil run` (all process kinds), {len(su['runs'])} starts: exec to agent.ready "
+            f"(sensors attached, {su['seeded']} processes seeded) median {su['ready_ms_median']:.0f} ms, "
+            f"max {su['ready_ms_max']:.0f} ms; RSS at rest (2 s after ready) median "
+            f"{su['rss_mb_median']:.1f} MB, peak (VmHWM) {su['hwm_mb_max']:.1f} MB.", ""]
+
+
+def write_markdown(res, labels, notes, path):
+    m = res["machine"]
+    out = ["# vigil benchmark results", "",
+           f"Generated by `bench/run{' --smoke' if res['smoke'] else ''}` on {m['date']}. "
+           "Method: [docs/performance.md](../docs/performance.md).", "",
+           f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB",
+           f"- kernel: Linux {m['kernel']}",
+           f"- vigil: commit {m['vigil_commit']}; {m['bpftrace']}; {m['auditd']}",
+           f"- runs: {res['reps']} of each mode per workload, alternating; medians below", ""]
+    out += targets(res)
+    out += ["## Modes", ""] + [f"- **{labels[k]}**{': ' + notes[k] if notes[k] else ''}" for k in labels]
+    out += ["", "Ratio: median wall time over no tracing's. Added ns/event: (median - no tracing's "
+            "median) / events per run. Tracer CPU: the tracer process's user + system time from the "
+            "workload's start to its own exit (drain included; kernel-side BPF time shows in the "
+            "workload's time instead; for auditd the kauditd kernel thread is not counted). "
+            "Delivered: events the tracer wrote (vigil: agent.stats; bpftrace: lines; auditd: SYSCALL "
+            "records left in its log, rotation may drop some).", "",
+            "## Workloads", ""]
+    for w in res["workloads"]:
+        out += workload_table(w, labels)
+    out += ["Rule scaling (1, 100, 1,000 rules): n/a until the rules issue lands.", ""]
+    if res.get("throughput"):
+        out += throughput_section(res["throughput"])
+    if res.get("startup"):
+        out += startup_section(res["startup"])
+    out += ["## Chart", "", "![ratio to no tracing](results.png)", ""]
+    with open(path, "w") as f:
+        f.write("\n".join(out))
+
+
+def write_chart(res, modes, path, workdir):
+    cols = [m for m in modes if m != "none"]
+    data = os.path.join(workdir, "ratios.dat")
+    with open(data, "w") as f:
+        f.write("workload " + " ".join(cols) + "\n")
+        for w in res["workloads"]:
+            vals = []
+            for c in cols:
+                r = next(r for r in w["rows"] if r["mode"] == c)
+                vals.append("-" if "na" in r else f"{r['ratio']:.4f}")
+            f.write(w["workload"] + " " + " ".join(vals) + "\n")
+    script = f"""
+set terminal pngcairo size 1000,560 noenhanced
+set output '{path}'
+set title 'vigil bench: wall time ratio to no tracing (lower is better; missing bar = n/a)'
+set datafile missing '-'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set boxwidth 0.9
+set logscale y 2
+set yrange [0.9:*]
+set ylabel 'ratio to no tracing (log scale)'
+set grid ytics
+set key outside right top
+plot for [i=2:{len(cols) + 1}] '{data}' using i:xtic(1) title columnheader(i)
+"""
+    p = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"gnuplot failed: {p.stderr}")
+
+
+def write_all(res, labels, notes, outdir, workdir):
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    write_markdown(res, labels, notes, os.path.join(outdir, "results.md"))
+    write_chart(res, list(labels), os.path.join(outdir, "results.png"), workdir)
