@@ -123,7 +123,7 @@ static int match_component(const char *c, size_t n, const char *parent, size_t p
 		const char *runtime = "kubernetes";
 		if (parent_n == 6 && memcmp(parent, "docker", 6) == 0)
 			runtime = "docker";
-		else if (parent_n == 7 && memcmp(parent, "libpod_", 7) == 0)
+		else if (parent_n == 13 && memcmp(parent, "libpod_parent", 13) == 0)
 			runtime = "podman";
 		else if (!under_kubepods)
 			runtime = "docker"; /* cgroupfs driver: /docker/<id> or a custom parent */

@@ -49,7 +49,7 @@ void json_escape(struct sbuf *b, const char *str, size_t n)
 		size_t run = i;
 
 		/* copy the plain ASCII run in one go: the common case */
-		while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+		while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
 			run++;
 		if (run > i) {
 			sbuf_putn(b, (const char *)s + i, run - i);
