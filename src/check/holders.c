@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
 static const struct {
 	const char *link; /* the anon inode name the kernel gives the fd */
 	const char *id_key;
@@ -75,8 +77,57 @@ static void read_small(int dirfd, const char *name, char *buf, size_t len)
 		close(fd);
 }
 
-/* One process: appends its BPF fds to refs; 1 if it holds any. */
-static int scan_pid(int pid, struct fd_ref **refs, size_t *n, size_t *cap)
+void perf_attach_text(uint32_t fd_type, const char *name, uint64_t offset, uint64_t addr,
+		      char *buf, size_t len)
+{
+	static const char *const kinds_by_type[] = {
+		[BPF_FD_TYPE_RAW_TRACEPOINT] = "raw_tp", [BPF_FD_TYPE_TRACEPOINT] = "tracepoint",
+		[BPF_FD_TYPE_KPROBE] = "kprobe", [BPF_FD_TYPE_KRETPROBE] = "kretprobe",
+		[BPF_FD_TYPE_UPROBE] = "uprobe", [BPF_FD_TYPE_URETPROBE] = "uretprobe",
+	};
+	const char *kind = fd_type < sizeof(kinds_by_type) / sizeof(kinds_by_type[0])
+				   ? kinds_by_type[fd_type] : NULL;
+
+	if (!kind)
+		snprintf(buf, len, "perf_event type %u", fd_type);
+	else if (fd_type <= BPF_FD_TYPE_TRACEPOINT)
+		snprintf(buf, len, "%s:%s", kind, name);
+	else if (name[0]) /* a symbol or a file, and the offset into it */
+		snprintf(buf, len, "%s:%s+0x%llx", kind, name, (unsigned long long)offset);
+	else
+		snprintf(buf, len, "%s:0x%llx", kind, (unsigned long long)addr);
+}
+
+static void *grow(void *p, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 32;
+	p = realloc(p, *cap * size);
+	if (!p)
+		abort();
+	return p;
+}
+
+/* A perf event fd with a BPF program on it: which program, attached where. */
+static int scan_perf_fd(int pid, int fd, struct holder_scan *s, size_t *cap)
+{
+	char name[256];
+	uint32_t len = sizeof(name), prog_id, fd_type;
+	__u64 offset, addr;
+
+	if (bpf_task_fd_query(pid, fd, 0, name, &len, &prog_id, &fd_type, &offset, &addr))
+		return 0; /* no program on it */
+	s->perf = grow(s->perf, s->n_perf, cap, sizeof(*s->perf));
+	struct perf_ref *p = &s->perf[s->n_perf++];
+	p->prog_id = prog_id;
+	p->pid = pid;
+	perf_attach_text(fd_type, name, offset, addr, p->attach, sizeof(p->attach));
+	return 1;
+}
+
+/* One process: appends its BPF fds to the scan; 1 if it holds any. */
+static int scan_pid(int pid, struct holder_scan *s, size_t *cap, size_t *perf_cap)
 {
 	char path[64], target[64], info[2048];
 	int found = 0, fdinfo_dir;
@@ -96,18 +147,17 @@ static int scan_pid(int pid, struct fd_ref **refs, size_t *n, size_t *cap)
 		if (l <= 0)
 			continue;
 		target[l] = '\0';
+		if (!strcmp(target, "anon_inode:[perf_event]")) {
+			found |= scan_perf_fd(pid, atoi(de->d_name), s, perf_cap);
+			continue;
+		}
 		if (bpf_kind_of_link(target, &kind))
 			continue;
 		read_small(fdinfo_dir, de->d_name, info, sizeof(info));
 		if (fdinfo_object_id(info, kind, &id))
 			continue;
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 64;
-			*refs = realloc(*refs, *cap * sizeof(**refs));
-			if (!*refs)
-				abort();
-		}
-		(*refs)[(*n)++] = (struct fd_ref){ .kind = kind, .id = id, .pid = pid };
+		s->refs = grow(s->refs, s->n_refs, cap, sizeof(*s->refs));
+		s->refs[s->n_refs++] = (struct fd_ref){ .kind = kind, .id = id, .pid = pid };
 		found = 1;
 	}
 	if (fdinfo_dir >= 0)
@@ -116,16 +166,14 @@ static int scan_pid(int pid, struct fd_ref **refs, size_t *n, size_t *cap)
 	return found;
 }
 
-int holders_scan(struct fd_ref **refs, size_t *n_refs, struct bpf_holder **procs, size_t *n_procs)
+int holders_scan(struct holder_scan *s)
 {
-	size_t cap = 0, pcap = 0;
+	size_t cap = 0, pcap = 0, perf_cap = 0;
 	struct dirent *de;
 	DIR *proc = opendir("/proc");
 	int self = getpid();
 
-	*refs = NULL;
-	*procs = NULL;
-	*n_refs = *n_procs = 0;
+	memset(s, 0, sizeof(*s));
 	if (!proc)
 		return -errno;
 	while ((de = readdir(proc))) {
@@ -133,20 +181,14 @@ int holders_scan(struct fd_ref **refs, size_t *n_refs, struct bpf_holder **procs
 		long pid = strtol(de->d_name, &end, 10);
 		if (*end || pid <= 0 || pid == self)
 			continue; /* we hold fds of our own while we look: not a holder */
-		if (!scan_pid((int)pid, refs, n_refs, &cap))
+		if (!scan_pid((int)pid, s, &cap, &perf_cap))
 			continue;
-		if (*n_procs == pcap) {
-			pcap = pcap ? pcap * 2 : 16;
-			*procs = realloc(*procs, pcap * sizeof(**procs));
-			if (!*procs)
-				abort();
-		}
-		struct bpf_holder *h = &(*procs)[(*n_procs)++];
+		s->procs = grow(s->procs, s->n_procs, &pcap, sizeof(*s->procs));
+		struct bpf_holder *h = &s->procs[s->n_procs++];
 		memset(h, 0, sizeof(*h));
 		h->pid = (int)pid;
 		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-		int dfd = AT_FDCWD;
-		read_small(dfd, path, h->comm, sizeof(h->comm));
+		read_small(AT_FDCWD, path, h->comm, sizeof(h->comm));
 		h->comm[strcspn(h->comm, "\n")] = '\0';
 		snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
 		ssize_t l = readlink(path, exe, sizeof(exe) - 1);
@@ -155,4 +197,12 @@ int holders_scan(struct fd_ref **refs, size_t *n_refs, struct bpf_holder **procs
 	}
 	closedir(proc);
 	return 0;
+}
+
+void holders_free(struct holder_scan *s)
+{
+	free(s->refs);
+	free(s->procs);
+	free(s->perf);
+	memset(s, 0, sizeof(*s));
 }

@@ -224,18 +224,27 @@ static void on_pin(void *arg, const char *path, int kind, uint32_t id)
 	(*list)[(*n)++] = xstrdup(path);
 }
 
+static const struct bpf_holder *find_proc(const struct holder_scan *s, int pid)
+{
+	for (size_t i = 0; i < s->n_procs; i++)
+		if (s->procs[i].pid == pid)
+			return &s->procs[i];
+	return NULL;
+}
+
 static void append_attach(struct inv_obj *prog, const char *what)
 {
 	size_t n = strlen(prog->attach);
 
+	if (strstr(prog->attach, what))
+		return; /* one target once, however many fds point at it */
 	snprintf(prog->attach + n, sizeof(prog->attach) - n, "%s%s", n ? "; " : "", what);
 }
 
 int inventory_collect(struct inventory *inv, char *err, size_t errlen)
 {
-	struct fd_ref *refs;
-	struct bpf_holder *procs;
-	size_t n_refs, n_procs;
+	static const char *const plural[BPF_KINDS] = { "programs", "maps", "links" };
+	struct holder_scan scan;
 	int rc;
 
 	memset(inv, 0, sizeof(*inv));
@@ -243,24 +252,33 @@ int inventory_collect(struct inventory *inv, char *err, size_t errlen)
 	for (int k = 0; k < BPF_KINDS; k++) {
 		rc = enumerate(inv, (enum bpf_kind)k);
 		if (rc) {
-			snprintf(err, errlen, "cannot list BPF %ss: %s%s", bpf_kind_name((enum bpf_kind)k),
-				 strerror(-rc), rc == -EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+			snprintf(err, errlen, "cannot list BPF %s: %s%s", plural[k], strerror(-rc),
+				 rc == -EPERM ? " (run as root, or with --no-inventory)" : "");
 			return rc;
 		}
 	}
-	rc = holders_scan(&refs, &n_refs, &procs, &n_procs);
+	rc = holders_scan(&scan);
 	if (rc) {
 		snprintf(err, errlen, "cannot read /proc: %s", strerror(-rc));
 		return rc;
 	}
-	for (size_t i = 0; i < n_refs; i++) {
-		struct inv_obj *o = find_obj(inv, refs[i].kind, refs[i].id);
-		for (size_t p = 0; o && p < n_procs; p++)
-			if (procs[p].pid == refs[i].pid)
-				add_holder(o, &procs[p]);
+	for (size_t i = 0; i < scan.n_refs; i++) {
+		struct inv_obj *o = find_obj(inv, scan.refs[i].kind, scan.refs[i].id);
+		const struct bpf_holder *h = find_proc(&scan, scan.refs[i].pid);
+		if (o && h)
+			add_holder(o, h);
 	}
-	free(refs);
-	free(procs);
+	/* a perf event with a program on it keeps the program attached: its holder holds both */
+	for (size_t i = 0; i < scan.n_perf; i++) {
+		struct inv_obj *o = find_obj(inv, BPF_KIND_PROG, scan.perf[i].prog_id);
+		const struct bpf_holder *h = find_proc(&scan, scan.perf[i].pid);
+		if (!o)
+			continue;
+		append_attach(o, scan.perf[i].attach);
+		if (h)
+			add_holder(o, h);
+	}
+	holders_free(&scan);
 	/* a link's holders hold its program too; vigil's links make their programs vigil's */
 	for (size_t i = 0; i < inv->n; i++) {
 		struct inv_obj *l = &inv->objs[i];

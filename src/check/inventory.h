@@ -61,6 +61,23 @@ struct fd_ref {
 	int pid;
 };
 
+/* A program attached through a perf event (tracepoint, kprobe, uprobe) a process holds open. */
+struct perf_ref {
+	uint32_t prog_id;
+	int pid;
+	char attach[160];
+};
+
+/* What one /proc scan found. */
+struct holder_scan {
+	struct fd_ref *refs;
+	size_t n_refs;
+	struct bpf_holder *procs; /* the processes that hold anything */
+	size_t n_procs;
+	struct perf_ref *perf;
+	size_t n_perf;
+};
+
 const char *bpf_kind_name(enum bpf_kind k);
 /* The kind of an fd from its /proc/PID/fd link ("anon_inode:bpf-prog"): 0, or -1 if not BPF. */
 int bpf_kind_of_link(const char *target, enum bpf_kind *kind);
@@ -69,8 +86,13 @@ int fdinfo_object_id(const char *text, enum bpf_kind kind, uint32_t *id);
 /* Is this /proc/PID/exe target a vigil binary ("/x/vigil", "/x/vigil (deleted)")? */
 bool exe_is_vigil(const char *exe);
 
-/* Scans /proc for processes holding BPF fds (skipping ourselves). Caller frees *refs, *procs. */
-int holders_scan(struct fd_ref **refs, size_t *n_refs, struct bpf_holder **procs, size_t *n_procs);
+/* "tracepoint:syscalls..." from what BPF_TASK_FD_QUERY tells of a perf event fd. */
+void perf_attach_text(uint32_t fd_type, const char *name, uint64_t offset, uint64_t addr,
+		      char *buf, size_t len);
+
+/* Scans /proc for processes holding BPF objects or BPF perf events (skipping ourselves). */
+int holders_scan(struct holder_scan *scan);
+void holders_free(struct holder_scan *scan);
 
 /* Pinned BPF objects under every bpffs mount: calls fn(path, kind, id) for each; kind -1 if the
  * object could not be opened. */

@@ -396,8 +396,18 @@ def test_apply_sets_and_restores_a_real_sysctl():
 
 # --- the BPF inventory ---
 
-def start_holder(name, cgroup="", pin=None):
-    args = [helper("bpf_holder"), name, cgroup] + ([pin] if pin else [])
+TRACEFS = "/sys/kernel/tracing"
+
+
+def tracepoint_dir(event):
+    """The tracefs directory of a tracepoint, mounting tracefs where it is missing."""
+    if not os.path.isdir(os.path.join(TRACEFS, "events")):
+        subprocess.run(["mount", "-t", "tracefs", "tracefs", TRACEFS], check=True)
+    return os.path.join(TRACEFS, "events", event)
+
+
+def start_holder(name, *opts):
+    args = [helper("bpf_holder"), name, *opts]
     p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
 
@@ -421,7 +431,8 @@ def test_inventory_shows_a_foreign_program_with_its_holder():
     pin = f"/sys/fs/bpf/{name}"
     on_cleanup(lambda: os.path.exists(pin) and os.unlink(pin))
     t0 = time.time()
-    proc, ids = start_holder(name, cg, pin)
+    proc, ids = start_holder(name, "--cgroup", cg, "--pin", pin,
+                             "--tracepoint", tracepoint_dir("syscalls/sys_enter_getppid"))
     pid = ids["pid"]
     assert pid == proc.pid
 
@@ -451,6 +462,13 @@ def test_inventory_shows_a_foreign_program_with_its_holder():
     assert link["holders"] == [{"pid": pid, "comm": "bpf_holder", "vigil": False}]
     cg_prog = find(inv["programs"], ids["cg_prog_id"], "cgroup program")
     assert (cg_prog["type"], cg_prog["name"], cg_prog["attached"]) == ("cgroup_skb", name, target)
+    assert cg_prog["holders"] == [{"pid": pid, "comm": "bpf_holder", "vigil": False}]  # via its link
+
+    # attached through a perf event the helper holds: BPF_TASK_FD_QUERY names the tracepoint
+    tp = find(inv["programs"], ids["tp_prog_id"], "tracepoint program")
+    assert (tp["type"], tp["name"], tp["attached"], tp["vigil"]) == \
+        ("tracepoint", name, "tracepoint:sys_enter_getppid", False)
+    assert tp["holders"] == [{"pid": pid, "comm": "bpf_holder", "vigil": False}]
 
     # the table flags it as not vigil's, on the program's own row
     p = vigil("check", "--only", "kernel.btf")
@@ -472,6 +490,20 @@ def test_inventory_flags_vigils_own_programs():
         assert {"pid": pid, "comm": "vigil", "vigil": True} in p["holders"]
     maps = [m for m in inv["maps"] if any(h["pid"] == pid for h in m["holders"])]
     assert maps and all(m["vigil"] for m in maps)
+
+
+def test_without_privileges_the_checks_run_and_the_inventory_says_why():
+    if not shutil.which("setpriv"):
+        raise Skip("no setpriv")
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", vigil_bin(), "check",
+              "--only", "kernel.btf"]
+    p = subprocess.run(nobody, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 1, (p.returncode, p.stderr)
+    assert p.stderr == ("vigil: cannot list BPF programs: Operation not permitted "
+                        "(run as root, or with --no-inventory)\n")
+    assert re.search(r"^pass\s+low\s+kernel\.btf\s", p.stdout, re.M), p.stdout
+    p = subprocess.run(nobody + ["--no-inventory"], capture_output=True, text=True, timeout=30)
+    assert (p.returncode, p.stderr) == (0, "")
 
 
 # --- bad flags ---

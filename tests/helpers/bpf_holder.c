@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Test helper for `vigil check`'s inventory: a process that is not vigil and holds BPF objects.
- *   bpf_holder NAME [CGROUP_DIR [PIN_PATH]]
- * Loads a socket filter named NAME that uses an array map named NAME; with CGROUP_DIR also a
- * cgroup_skb program (allows everything) linked to that cgroup's egress; with PIN_PATH pins the
- * socket filter there. Prints one JSON line of the ids, then holds them until stdin closes.
+ *   bpf_holder NAME [--cgroup DIR] [--pin PATH] [--tracepoint TRACEFS_EVENT_DIR]
+ * Loads a socket filter named NAME that uses an array map named NAME. --cgroup: also a cgroup_skb
+ * program (allows everything) linked to that cgroup's egress. --pin: pins the socket filter there.
+ * --tracepoint: also a tracepoint program (does nothing) on that event through a perf event.
+ * Prints one JSON line of the ids, then holds them until stdin closes.
  * Raw bpf(2): the helpers link nothing but libc.
  */
 #include <errno.h>
@@ -12,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/bpf.h>
+#include <linux/perf_event.h>
 
 static int sys_bpf(enum bpf_cmd cmd, union bpf_attr *attr)
 {
@@ -75,15 +78,51 @@ static unsigned info_id(int fd)
 	return info.id;
 }
 
+/* A tracepoint program on event_dir's event, through perf_event_open on CPU 0. */
+static unsigned attach_tracepoint(const char *name, const char *event_dir, int map_fd)
+{
+	struct perf_event_attr pa = { .size = sizeof(pa), .type = PERF_TYPE_TRACEPOINT,
+				      .sample_period = 1, .wakeup_events = 1 };
+	char path[512], buf[32] = "";
+	unsigned id;
+	int fd, pfd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/id", event_dir);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		die(path);
+	fclose(f);
+	pa.config = strtoull(buf, NULL, 10);
+	id = prog_load(BPF_PROG_TYPE_TRACEPOINT, name, map_fd, 0, &fd);
+	pfd = (int)syscall(__NR_perf_event_open, &pa, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		die("perf_event_open");
+	if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, fd) || ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0))
+		die("PERF_EVENT_IOC_SET_BPF");
+	return id;
+}
+
 int main(int argc, char **argv)
 {
 	union bpf_attr a = {};
-	unsigned prog_id, map_id, cg_prog_id = 0, link_id = 0;
+	unsigned prog_id, map_id, cg_prog_id = 0, link_id = 0, tp_prog_id = 0;
 	int map_fd, prog_fd, cg_fd, cg_prog_fd, link_fd;
+	const char *cgroup = NULL, *pin = NULL, *tracepoint = NULL;
 	char c;
 
-	if (argc < 2 || argc > 4) {
-		fprintf(stderr, "usage: bpf_holder NAME [CGROUP_DIR [PIN_PATH]]\n");
+	for (int i = 2; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--cgroup"))
+			cgroup = argv[i + 1];
+		else if (!strcmp(argv[i], "--pin"))
+			pin = argv[i + 1];
+		else if (!strcmp(argv[i], "--tracepoint"))
+			tracepoint = argv[i + 1];
+		else
+			argc = 0;
+	}
+	if (argc < 2 || argc % 2) {
+		fprintf(stderr, "usage: bpf_holder NAME [--cgroup DIR] [--pin PATH] [--tracepoint EVENT_DIR]\n");
 		return 2;
 	}
 	a.map_type = BPF_MAP_TYPE_ARRAY;
@@ -96,10 +135,10 @@ int main(int argc, char **argv)
 		die("BPF_MAP_CREATE");
 	map_id = info_id(map_fd);
 	prog_id = prog_load(BPF_PROG_TYPE_SOCKET_FILTER, argv[1], map_fd, 0, &prog_fd);
-	if (argc >= 3 && argv[2][0]) {
-		cg_fd = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgroup) {
+		cg_fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (cg_fd < 0)
-			die(argv[2]);
+			die(cgroup);
 		cg_prog_id = prog_load(BPF_PROG_TYPE_CGROUP_SKB, argv[1], map_fd, 1, &cg_prog_fd);
 		memset(&a, 0, sizeof(a));
 		a.link_create.prog_fd = cg_prog_fd;
@@ -110,15 +149,17 @@ int main(int argc, char **argv)
 			die("BPF_LINK_CREATE");
 		link_id = info_id(link_fd);
 	}
-	if (argc == 4) {
+	if (tracepoint)
+		tp_prog_id = attach_tracepoint(argv[1], tracepoint, map_fd);
+	if (pin) {
 		memset(&a, 0, sizeof(a));
-		a.pathname = (unsigned long)argv[3];
+		a.pathname = (unsigned long)pin;
 		a.bpf_fd = prog_fd;
 		if (sys_bpf(BPF_OBJ_PIN, &a))
 			die("BPF_OBJ_PIN");
 	}
-	printf("{\"pid\": %d, \"prog_id\": %u, \"map_id\": %u, \"cg_prog_id\": %u, \"link_id\": %u}\n",
-	       getpid(), prog_id, map_id, cg_prog_id, link_id);
+	printf("{\"pid\": %d, \"prog_id\": %u, \"map_id\": %u, \"cg_prog_id\": %u, \"link_id\": %u, "
+	       "\"tp_prog_id\": %u}\n", getpid(), prog_id, map_id, cg_prog_id, link_id, tp_prog_id);
 	fflush(stdout);
 	while (read(0, &c, 1) > 0)
 		;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <linux/bpf.h>
 #include <zlib.h>
 
 #include "check/check.h"
@@ -142,6 +143,25 @@ static void proc_fd_text(void **state)
 	assert_int_equal(fdinfo_object_id("", BPF_KIND_PROG, &id), -1);
 	/* a key must start its line */
 	assert_int_equal(fdinfo_object_id("xprog_id:\t5\n", BPF_KIND_PROG, &id), -1);
+}
+
+static void perf_attachments(void **state)
+{
+	char buf[200];
+
+	(void)state;
+	perf_attach_text(BPF_FD_TYPE_TRACEPOINT, "sys_enter_getppid", 0, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "tracepoint:sys_enter_getppid");
+	perf_attach_text(BPF_FD_TYPE_RAW_TRACEPOINT, "sched_switch", 0, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "raw_tp:sched_switch");
+	perf_attach_text(BPF_FD_TYPE_KPROBE, "vfs_read", 0x10, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "kprobe:vfs_read+0x10");
+	perf_attach_text(BPF_FD_TYPE_KRETPROBE, "", 0, 0xffffffff81000000ULL, buf, sizeof(buf));
+	assert_string_equal(buf, "kretprobe:0xffffffff81000000");
+	perf_attach_text(BPF_FD_TYPE_URETPROBE, "/usr/bin/bash", 0x8a0f0, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "uretprobe:/usr/bin/bash+0x8a0f0");
+	perf_attach_text(42, "x", 0, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "perf_event type 42");
 }
 
 static void vigil_binaries(void **state)
@@ -293,6 +313,7 @@ int main(void)
 		cmocka_unit_test(table_rows_are_complete),
 		cmocka_unit_test(paths),
 		cmocka_unit_test(proc_fd_text),
+		cmocka_unit_test(perf_attachments),
 		cmocka_unit_test(vigil_binaries),
 		cmocka_unit_test(score_weighs_severity),
 		cmocka_unit_test(fix_script),
