@@ -7,6 +7,7 @@
 #include "check/check.h"
 #include "cli.h"
 #include "probe.h"
+#include "sandbox/sandbox_cmd.h"
 #include "tools/tool.h"
 
 struct command {
@@ -19,6 +20,8 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run the agent: stream security events" },
 	{ "probe", cmd_probe, "show what this kernel offers (found by trying)" },
 	{ "check", cmd_check, "audit BPF and kernel hardening; list every BPF program" },
+	{ "sandbox", cmd_sandbox, "run a command under a seccomp profile (and Landlock)" },
+	{ "seccomp", cmd_seccomp, "seccomp profiles: `vigil seccomp record` writes one from behaviour" },
 };
 
 static void usage(FILE *f)

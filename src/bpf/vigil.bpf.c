@@ -8,3 +8,4 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #include "process.bpf.c"
+#include "syscall.bpf.c"
