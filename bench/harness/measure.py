@@ -1,6 +1,12 @@
 """Runs every applicable mode of a workload in alternation (A B C ... A B C ...) and summarises:
-median wall time, min-max, ratio to no tracing, added ns per event, tracer CPU and peak RSS."""
+median wall time, min-max, ratio to no tracing, added ns per event, tracer CPU and peak RSS.
+
+Besides wall time, each run records the workload's own CPU time (its process tree's user + system
+time, where the BPF programs and audit hooks of its syscalls run). On a shared machine CPU time
+is far less disturbed by neighbours than wall time, and workload CPU + tracer CPU is the whole
+CPU price of the events."""
 import re
+import resource
 import statistics
 import subprocess
 import time
@@ -10,25 +16,29 @@ RESULT = re.compile(r"iterations=(\d+) ns=(\d+)")
 
 def run_workload(ctx, wl, n):
     argv = wl.argv(ctx.programs, n, ctx.smoke, ctx.workdir)
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic_ns()
     p = subprocess.run(argv, capture_output=True, text=True)
     wall = time.monotonic_ns() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if p.returncode != 0:
         raise RuntimeError(f"workload {wl.name} failed ({p.returncode}): {p.stderr[-500:]}")
+    cpu = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
     m = RESULT.search(p.stdout)
-    return int(m.group(2)) if m else wall  # the program's own loop time when it reports one
+    # the program's own loop time when it reports one
+    return (int(m.group(2)) if m else wall), cpu
 
 
 def one_run(ctx, wl, mode, n):
     handle = mode.start(ctx, wl)
     try:
         handle.mark()
-        ns = run_workload(ctx, wl, n)
+        ns, cpu = run_workload(ctx, wl, n)
     except BaseException:
         handle.stop()
         raise
     figures = handle.stop()
-    figures["ns"] = ns
+    figures["ns"], figures["workload_cpu_s"] = ns, cpu
     return figures
 
 
@@ -55,6 +65,7 @@ def summarise(wl, modes, runs, n):
         counts = [r["produced"] for r in runs.get("vigil-stream", [])]
         events = int(_median(counts)) if counts else None
     base = _median([r["ns"] for r in runs["none"]])
+    base_cpu = _median([r["workload_cpu_s"] for r in runs["none"]])
     rows = []
     for mode in modes:
         why = mode.applies(wl)
@@ -71,9 +82,12 @@ def summarise(wl, modes, runs, n):
             "max_s": max(r["ns"] for r in rs) / 1e9,
             "ratio": med / base,
             "added_ns_per_event": (med - base) / events if events else None,
+            "workload_cpu_s": _median([r["workload_cpu_s"] for r in rs]),
         }
         if mode.name != "none":
             row["tracer_cpu_s"] = _median([r["cpu_s"] for r in rs])
+            extra = row["workload_cpu_s"] - base_cpu + row["tracer_cpu_s"]
+            row["added_cpu_ns_per_event"] = extra * 1e9 / events if events else None
             row["tracer_peak_rss_mb"] = max(r["rss_kb"] for r in rs) / 1024
             row["delivered"] = int(_median([r["delivered"] for r in rs])) if "delivered" in rs[0] else None
             row["lost"] = sum(r.get("lost", 0) for r in rs) if "lost" in rs[0] else None

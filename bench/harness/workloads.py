@@ -51,7 +51,7 @@ WORKLOADS = [
              lambda p, n, smoke, w: [p.path("exec_storm"), str(n)], 2000, 30,
              "exec", "process.exec", ["proc_exec"], EXEC_BT, ["execve"]),
     Workload("open", "open/close loop on one file (/etc/hostname)",
-             lambda p, n, smoke, w: [p.path("open_loop"), str(n)], 200000, 2000,
+             lambda p, n, smoke, w: [p.path("open_loop"), str(n)], 50000, 2000,
              "open", None, ["openat_enter", "openat_exit"], OPEN_BT, ["openat"],
              na_reason=NO_FILE_SENSOR),
     Workload("tcp", "TCP connect + accept loop on loopback",
