@@ -211,17 +211,23 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-static void on_pin(void *arg, const char *path, int kind, uint32_t id)
+static void on_pin(void *arg, const char *path, int kind, uint32_t id, int err)
 {
 	struct inventory *inv = arg;
 	struct inv_obj *o = kind >= 0 ? find_obj(inv, (enum bpf_kind)kind, id) : NULL;
-	char ***list = o ? &o->pins : &inv->unknown_pins;
-	size_t *n = o ? &o->n_pins : &inv->n_unknown_pins;
+	struct inv_pin *pin;
 
-	*list = realloc(*list, (*n + 1) * sizeof(**list));
-	if (!*list)
+	inv->pins = realloc(inv->pins, (inv->n_pins + 1) * sizeof(*inv->pins));
+	if (!inv->pins)
 		abort();
-	(*list)[(*n)++] = xstrdup(path);
+	pin = &inv->pins[inv->n_pins++];
+	*pin = (struct inv_pin){ .path = xstrdup(path), .kind = kind, .id = id, .err = err };
+	if (!o)
+		return;
+	o->pins = realloc(o->pins, (o->n_pins + 1) * sizeof(*o->pins));
+	if (!o->pins)
+		abort();
+	o->pins[o->n_pins++] = pin->path; /* shared with the inventory's list, freed there */
 }
 
 static const struct bpf_holder *find_proc(const struct holder_scan *s, int pid)
@@ -277,6 +283,13 @@ int inventory_collect(struct inventory *inv, char *err, size_t errlen)
 		append_attach(o, scan.perf[i].attach);
 		if (h)
 			add_holder(o, h);
+		/* a perf_event link says no more than its type (with these headers): name its target */
+		for (size_t l = 0; l < inv->n; l++) {
+			struct inv_obj *link = &inv->objs[l];
+			if (link->kind == BPF_KIND_LINK && link->prog_id == o->id &&
+			    !strcmp(link->attach, "perf_event"))
+				snprintf(link->attach, sizeof(link->attach), "%s", scan.perf[i].attach);
+		}
 	}
 	holders_free(&scan);
 	/* a link's holders hold its program too; vigil's links make their programs vigil's */
@@ -303,6 +316,12 @@ int inventory_collect(struct inventory *inv, char *err, size_t errlen)
 	for (size_t i = 0; i < inv->n; i++)
 		if (!inv->objs[i].vigil)
 			inv->others[inv->objs[i].kind]++;
+	for (size_t i = 0; i < inv->n_pins; i++) {
+		struct inv_pin *pin = &inv->pins[i];
+		struct inv_obj *o = pin->kind >= 0 ? find_obj(inv, (enum bpf_kind)pin->kind, pin->id)
+						   : NULL;
+		pin->vigil = o && o->vigil;
+	}
 	return 0;
 }
 
@@ -312,13 +331,11 @@ void inventory_free(struct inventory *inv)
 		struct inv_obj *o = &inv->objs[i];
 		free(o->map_ids);
 		free(o->holders);
-		for (size_t p = 0; p < o->n_pins; p++)
-			free(o->pins[p]);
 		free(o->pins);
 	}
-	for (size_t p = 0; p < inv->n_unknown_pins; p++)
-		free(inv->unknown_pins[p]);
-	free(inv->unknown_pins);
+	for (size_t p = 0; p < inv->n_pins; p++)
+		free(inv->pins[p].path);
+	free(inv->pins);
 	free(inv->objs);
 	memset(inv, 0, sizeof(*inv));
 }

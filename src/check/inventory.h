@@ -45,13 +45,22 @@ struct inv_obj {
 	bool vigil;
 };
 
+/* A file under bpffs and the object it pins. */
+struct inv_pin {
+	char *path;
+	int kind;    /* enum bpf_kind, or -1 when the object could not be opened */
+	uint32_t id;
+	int err;     /* errno when kind is -1 */
+	bool vigil;
+};
+
 struct inventory {
 	struct inv_obj *objs;
 	size_t n;
 	size_t counts[BPF_KINDS];
 	size_t others[BPF_KINDS]; /* not vigil's */
-	char **unknown_pins;      /* pinned files whose object could not be read */
-	size_t n_unknown_pins;
+	struct inv_pin *pins;
+	size_t n_pins;
 };
 
 /* A reference to a BPF object held by a process's fd. */
@@ -94,9 +103,9 @@ void perf_attach_text(uint32_t fd_type, const char *name, uint64_t offset, uint6
 int holders_scan(struct holder_scan *scan);
 void holders_free(struct holder_scan *scan);
 
-/* Pinned BPF objects under every bpffs mount: calls fn(path, kind, id) for each; kind -1 if the
- * object could not be opened. */
-void pins_walk(void (*fn)(void *arg, const char *path, int kind, uint32_t id), void *arg);
+/* Pinned BPF objects under every bpffs mount: calls fn(path, kind, id, err) for each; kind -1 and
+ * an errno if the object could not be opened. */
+void pins_walk(void (*fn)(void *arg, const char *path, int kind, uint32_t id, int err), void *arg);
 
 /* Builds the inventory; 0, or -errno (e.g. no privileges) with a message in err. */
 int inventory_collect(struct inventory *inv, char *err, size_t errlen);

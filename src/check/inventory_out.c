@@ -93,10 +93,20 @@ void inventory_print_table(const struct inventory *inv, bool color)
 {
 	for (int k = 0; k < BPF_KINDS; k++)
 		print_kind(inv, (enum bpf_kind)k, color);
-	if (inv->n_unknown_pins) {
-		printf("\nPinned, unreadable: %zu\n", inv->n_unknown_pins);
-		for (size_t i = 0; i < inv->n_unknown_pins; i++)
-			printf("  %s%s%s\n", color ? RED : "", inv->unknown_pins[i], color ? RESET : "");
+	printf("\nPinned under bpffs: %zu\n", inv->n_pins);
+	if (!inv->n_pins)
+		return;
+	printf("%-6s %6s %-5s %s\n", "OWNER", "ID", "KIND", "PATH");
+	for (size_t i = 0; i < inv->n_pins; i++) {
+		const struct inv_pin *p = &inv->pins[i];
+		if (p->kind < 0) {
+			printf("%s?%s      %6s %-5s %s (cannot open: %s)\n", color ? RED : "",
+			       color ? RESET : "", "-", "-", p->path, strerror(p->err));
+			continue;
+		}
+		printf("%s%s%s  %6u %-5s %s\n", !p->vigil && color ? YELLOW : "",
+		       p->vigil ? "vigil" : "OTHER", !p->vigil && color ? RESET : "", p->id,
+		       bpf_kind_name((enum bpf_kind)p->kind), p->path);
 	}
 }
 
@@ -158,8 +168,23 @@ void inventory_write_json(const struct inventory *inv, struct out *o)
 				write_obj(&inv->objs[i], o);
 		out_arr_end(o);
 	}
-	out_arr(o, "unreadable_pins");
-	for (size_t i = 0; i < inv->n_unknown_pins; i++)
-		out_str(o, NULL, inv->unknown_pins[i]);
+	out_arr(o, "pinned");
+	for (size_t i = 0; i < inv->n_pins; i++) {
+		const struct inv_pin *p = &inv->pins[i];
+		out_obj(o, NULL);
+		out_str(o, "path", p->path);
+		if (p->kind >= 0) {
+			out_str(o, "kind", bpf_kind_name((enum bpf_kind)p->kind));
+			out_u64(o, "id", p->id);
+			out_bool(o, "vigil", p->vigil);
+			out_null(o, "error");
+		} else {
+			out_null(o, "kind");
+			out_null(o, "id");
+			out_bool(o, "vigil", false);
+			out_str(o, "error", strerror(p->err));
+		}
+		out_obj_end(o);
+	}
 	out_arr_end(o);
 }

@@ -4,6 +4,7 @@
 #include "check/inventory.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +16,13 @@
 
 #define PIN_DEPTH 16
 
-typedef void (*pin_fn)(void *arg, const char *path, int kind, uint32_t id);
+typedef void (*pin_fn)(void *arg, const char *path, int kind, uint32_t id, int err);
 
 /* What object a pinned file is: its kind and id through our own fd's /proc entries. */
 static void identify(const char *path, pin_fn fn, void *arg)
 {
 	char link[64], target[64], info[2048];
-	int fd = bpf_obj_get(path), kind = -1;
+	int fd = bpf_obj_get(path), kind = -1, err = fd < 0 ? errno : EINVAL;
 	enum bpf_kind k;
 	uint32_t id = 0;
 
@@ -39,7 +40,7 @@ static void identify(const char *path, pin_fn fn, void *arg)
 			kind = (int)k;
 		close(fd);
 	}
-	fn(arg, path, kind, id);
+	fn(arg, path, kind, id, kind >= 0 ? 0 : err);
 }
 
 static void walk(const char *dir, int depth, pin_fn fn, void *arg)

@@ -446,6 +446,10 @@ def test_inventory_shows_a_foreign_program_with_its_holder():
     assert prog["holders"] == [{"pid": pid, "comm": "bpf_holder", "vigil": False}]
     assert prog["map_ids"] == [ids["map_id"]]
     assert prog["pinned"] == [pin]
+    assert one([p for p in inv["pinned"] if p["path"] == pin], "pin") == \
+        {"path": pin, "kind": "prog", "id": ids["prog_id"], "vigil": False, "error": None}
+    for p in inv["pinned"]:  # every pin is either an object in the lists or says why not
+        assert (p["kind"] is None) == (p["error"] is not None), p
     assert prog["attached"] is None
     loaded = time.mktime(time.strptime(prog["loaded"][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
     assert t0 - 5 <= loaded <= time.time() + 1, (prog["loaded"], t0)
@@ -477,6 +481,7 @@ def test_inventory_shows_a_foreign_program_with_its_holder():
                and "socket_filter" in l], "program row")
     assert row.startswith("OTHER") and name in row and f"{pid}/bpf_holder" in row
     assert f"pinned:{pin}" in row
+    assert re.search(rf"^OTHER\s+{ids['prog_id']}\s+prog\s+{re.escape(pin)}$", p.stdout, re.M)
 
 
 def test_inventory_flags_vigils_own_programs():
