@@ -94,6 +94,10 @@ void sysctl_rel_path(const char *key, char *buf, size_t len);
  * config could be read. */
 int kernel_config(const struct check_ctx *ctx, const char *name, char *buf, size_t len);
 
+/* Which of names are symbols in /proc/kallsyms under the root: 0 and found[], or -1 if it cannot
+ * be read (or is empty). */
+int kallsyms_has(const struct check_ctx *ctx, const char *const *names, size_t n, bool *found);
+
 /* The fix: a shell script of sysctl lines and a sysctl.d file, written to b. */
 void check_fix_script(const struct check_result *r, size_t n, const char *sysctl_file,
 		      struct sbuf *b);

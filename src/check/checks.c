@@ -63,6 +63,25 @@ static int read_config(const struct check_ctx *ctx, const struct check_def *def,
 	return 0;
 }
 
+/* CONFIG_BPF_JIT_ALWAYS_ON from the kernel config; without one, from /proc/kallsyms: that option
+ * compiles the interpreter out, so its symbols are missing where the JIT's are present. */
+static int read_jit_always_on(const struct check_ctx *ctx, const struct check_def *def,
+			      struct check_result *r)
+{
+	static const char *const syms[] = { "bpf_int_jit_compile", "___bpf_prog_run",
+					    "__bpf_prog_run32" };
+	bool found[3];
+
+	if (!read_config(ctx, def, r))
+		return 0;
+	if (kallsyms_has(ctx, syms, 3, found) || !found[0])
+		return -1;
+	snprintf(r->value, sizeof(r->value), "%s", found[1] || found[2] ? "n" : "y");
+	snprintf(r->detail, sizeof(r->detail), "no kernel config: the interpreter is %s /proc/kallsyms",
+		 found[1] || found[2] ? "in" : "not in");
+	return 0;
+}
+
 /* Module loading is closed if the kernel has no modules, loading was switched off, or only
  * signed modules load (sig_enforce, or lockdown which implies it). */
 static int read_modules(const struct check_ctx *ctx, const struct check_def *def,
@@ -248,9 +267,10 @@ const struct check_def check_table[] = {
 	},
 	{
 		.id = "bpf.jit_always_on", .severity = SEV_MEDIUM,
-		.source = "BPF_JIT_ALWAYS_ON", .read = read_config,
+		.source = "BPF_JIT_ALWAYS_ON", .read = read_jit_always_on,
 		.pass = "y", .warn = "n", .missing = CHECK_UNKNOWN,
-		.missing_note = "no kernel config found (/proc/config.gz, /boot/config-RELEASE)",
+		.missing_note = "no kernel config (/proc/config.gz, /boot/config-RELEASE) and no JIT "
+				"in /proc/kallsyms",
 		.recommended = "y",
 		.fix = "build the kernel with CONFIG_BPF_JIT_ALWAYS_ON=y (removes the interpreter)",
 		.why = "Without it the interpreter stays in the kernel and root can switch the JIT off; "

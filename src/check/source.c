@@ -110,3 +110,27 @@ int kernel_config(const struct check_ctx *ctx, const char *name, char *buf, size
 	root_path(ctx, rel, path, sizeof(path));
 	return config_lookup(path, name, buf, len);
 }
+
+int kallsyms_has(const struct check_ctx *ctx, const char *const *names, size_t n, bool *found)
+{
+	char path[4096], line[512], sym[256];
+	FILE *f;
+	bool any = false;
+
+	root_path(ctx, "/proc/kallsyms", path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	memset(found, 0, n * sizeof(*found));
+	while (fgets(line, sizeof(line), f)) {
+		/* "ffffffff81234560 t name [module]" */
+		if (sscanf(line, "%*s %*s %255s", sym) != 1)
+			continue;
+		any = true;
+		for (size_t i = 0; i < n; i++)
+			if (!found[i] && !strcmp(sym, names[i]))
+				found[i] = true;
+	}
+	fclose(f);
+	return any ? 0 : -1;
+}

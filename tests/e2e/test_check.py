@@ -159,6 +159,11 @@ SCENARIOS = [
     ("bpf.jit_always_on", config("# CONFIG_BPF_JIT_ALWAYS_ON is not set\n"), "warn", "n"),
     ("bpf.jit_always_on", {"proc/sys/kernel/osrelease": "6.1.0-test\n",
                            "boot/config-6.1.0-test": "CONFIG_BPF_JIT_ALWAYS_ON=y\n"}, "pass", "y"),
+    ("bpf.jit_always_on", {"proc/kallsyms": "ffffffff81000000 T bpf_int_jit_compile\n"
+                                            "ffffffff81000100 T _stext\n"}, "pass", "y"),
+    ("bpf.jit_always_on", {"proc/kallsyms": "0000000000000000 T bpf_int_jit_compile\n"
+                                            "0000000000000000 t ___bpf_prog_run\n"}, "warn", "n"),
+    ("bpf.jit_always_on", {"proc/kallsyms": "0000000000000000 T _stext\n"}, "unknown", None),
     ("net.core.bpf_jit_harden", s("net.core.bpf_jit_harden", "2"), "pass", "2"),
     ("net.core.bpf_jit_harden", s("net.core.bpf_jit_harden", "1"), "warn", "1"),
     ("net.core.bpf_jit_harden", s("net.core.bpf_jit_harden", "0"), "fail", "0"),
