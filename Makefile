@@ -32,7 +32,7 @@ HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps run test unit e2e clean
+.PHONY: all deps run test unit e2e clean bench-pipeline
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/vigil
@@ -72,6 +72,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvigil.a $(HDRS)
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< -lpthread
+
+# User-space pipeline throughput on one core (bench/pipeline/).
+$(BUILD)/bench/pipeline_throughput: bench/pipeline/pipeline_throughput.c $(BUILD)/libvigil.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(BUILD)/libvigil.a $(LDLIBS)
+
+bench-pipeline: $(BUILD)/bench/pipeline_throughput
+	$(BUILD)/bench/pipeline_throughput
 
 run: $(BUILD)/vigil
 	$(BUILD)/vigil run

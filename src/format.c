@@ -83,11 +83,17 @@ static void put_proc_json(struct out *o, const struct vigil_task *t, const struc
 	out_u64(o, "net", t->ns_net);
 	out_u64(o, "user", t->ns_user);
 	out_obj_end(o);
-	exec_id_format(id, t->tgid, t->start_ns, t->exec_seq);
-	out_str(o, "exec_id", id);
+	/* the table's strings when it has this very image (the common case), else from the task */
+	bool same = p && p->start_ns == t->start_ns && p->exec_seq == t->exec_seq;
+	if (!same)
+		exec_id_format(id, t->tgid, t->start_ns, t->exec_seq);
+	out_str(o, "exec_id", same ? p->exec_id : id);
 	exec_id_format(id, t->ppid, t->parent_start_ns, t->parent_exec_seq);
 	out_str(o, "parent_exec_id", id);
-	put_time(o, "start_time", t->start_ns);
+	if (same)
+		out_str(o, "start_time", p->start_time);
+	else
+		put_time(o, "start_time", t->start_ns);
 	out_obj_end(o);
 }
 
@@ -99,7 +105,7 @@ static void put_relative(struct out *o, const char *key, const struct proc *p, c
 	out_str(o, "comm", p->comm);
 	put_image(o, p->img, false);
 	out_str(o, "exec_id", exec_id ? exec_id : p->exec_id);
-	put_time(o, "start_time", p->start_ns);
+	out_str(o, "start_time", p->start_time);
 	out_obj_end(o);
 }
 

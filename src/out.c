@@ -110,9 +110,13 @@ static void put_key(struct out *o, const char *key)
 			sbuf_putc(o->b, ',');
 		o->first[d] = false;
 		if (key && !o->in_array[d]) {
-			sbuf_putc(o->b, '"');
-			sbuf_puts(o->b, key);
-			sbuf_putn(o->b, "\":", 2);
+			size_t n = strlen(key);
+			sbuf_reserve(o->b, n + 3);
+			o->b->p[o->b->len++] = '"';
+			memcpy(o->b->p + o->b->len, key, n);
+			o->b->len += n;
+			o->b->p[o->b->len++] = '"';
+			o->b->p[o->b->len++] = ':';
 		}
 		return;
 	}
@@ -236,20 +240,19 @@ void out_str(struct out *o, const char *key, const char *s)
 
 void out_u64(struct out *o, const char *key, uint64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
-
 	put_key(o, key);
-	sbuf_putn(o->b, tmp, n);
+	sbuf_put_u64(o->b, v);
 }
 
 void out_i64(struct out *o, const char *key, int64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
-
 	put_key(o, key);
-	sbuf_putn(o->b, tmp, n);
+	if (v < 0) {
+		sbuf_putc(o->b, '-');
+		sbuf_put_u64(o->b, (unsigned long long)-(v + 1) + 1);
+	} else {
+		sbuf_put_u64(o->b, (unsigned long long)v);
+	}
 }
 
 void out_bool(struct out *o, const char *key, bool v)

@@ -11,6 +11,7 @@
 
 #include "record.h"
 #include "sbuf.h"
+#include "timefmt.h"
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -240,6 +241,7 @@ static struct proc *proc_new(const struct vigil_task *t, struct proc_image *img)
 	p->start_ns = t->start_ns;
 	p->exec_seq = t->exec_seq;
 	exec_id_format(p->exec_id, t->tgid, t->start_ns, t->exec_seq);
+	format_rfc3339(p->start_time, boot_to_wall_ns(t->start_ns));
 	memcpy(p->comm, t->comm, sizeof(p->comm));
 	p->comm[sizeof(p->comm) - 1] = '\0';
 	p->img = img;
@@ -283,6 +285,7 @@ struct proc *proc_cache_resolve(struct proc_cache *c, const struct vigil_task *t
 		p->start_ns = t->start_ns;
 		p->exec_seq = t->exec_seq;
 		exec_id_format(p->exec_id, p->tgid, p->start_ns, p->exec_seq);
+		format_rfc3339(p->start_time, boot_to_wall_ns(p->start_ns));
 		p->approx = false;
 	}
 	if (p && p->start_ns == t->start_ns && p->exec_seq == t->exec_seq) {
@@ -353,6 +356,7 @@ void proc_cache_learn(struct proc_cache *c, const struct vigil_task *t)
 	parent->start_ns = t->parent_start_ns;
 	parent->exec_seq = t->parent_exec_seq;
 	exec_id_format(parent->exec_id, parent->tgid, parent->start_ns, parent->exec_seq);
+	format_rfc3339(parent->start_time, boot_to_wall_ns(parent->start_ns));
 	parent->approx = false;
 }
 

@@ -42,6 +42,7 @@ struct proc {
 	uint64_t exec_seq;
 	char exec_id[EXEC_ID_LEN];
 	char comm[VIGIL_COMM_LEN];
+	char start_time[40];	/* start_ns as RFC 3339, formatted once */
 	struct proc_image *img;
 	uint64_t exited_ns; /* 0 while alive */
 	bool approx;        /* from /proc: start_ns only to the clock tick, exec_seq unknown */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sbuf_reserve(struct sbuf *b, size_t more)
+void sbuf_grow(struct sbuf *b, size_t more)
 {
 	if (b->len + more + 1 <= b->cap)
 		return;
@@ -21,22 +21,16 @@ void sbuf_reserve(struct sbuf *b, size_t more)
 	b->cap = cap;
 }
 
-void sbuf_putn(struct sbuf *b, const char *s, size_t n)
+void sbuf_put_u64(struct sbuf *b, unsigned long long v)
 {
-	sbuf_reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
+	char tmp[20];
+	int n = 0;
 
-void sbuf_puts(struct sbuf *b, const char *s)
-{
-	sbuf_putn(b, s, strlen(s));
-}
-
-void sbuf_putc(struct sbuf *b, char c)
-{
-	sbuf_reserve(b, 1);
-	b->p[b->len++] = c;
+	do {
+		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sbuf_putn(b, tmp + sizeof(tmp) - n, (size_t)n);
 }
 
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
