@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "events/file_events.h"
 #include "events/process_events.h"
 #include "vigil/abi.h"
 
@@ -14,6 +15,14 @@ static const struct kind_info kinds[] = {
 	  body_process_fork },
 	{ VIGIL_KIND_PROCESS_EXIT, "process.exit", "process", sizeof(struct vigil_exit_event),
 	  body_process_exit },
+	{ VIGIL_KIND_FILE_OPEN, "file.open", "file", offsetof(struct vigil_file_event, data), body_file },
+	{ VIGIL_KIND_FILE_UNLINK, "file.unlink", "file_names", offsetof(struct vigil_file_event, data), body_file },
+	{ VIGIL_KIND_FILE_RENAME, "file.rename", "file_names", offsetof(struct vigil_file_event, data), body_file },
+	{ VIGIL_KIND_FILE_CHMOD, "file.chmod", "file_attrs", offsetof(struct vigil_file_event, data), body_file },
+	{ VIGIL_KIND_FILE_CHOWN, "file.chown", "file_attrs", offsetof(struct vigil_file_event, data), body_file },
+	{ VIGIL_KIND_FILE_LINK, "file.link", "file_names", offsetof(struct vigil_file_event, data), body_file },
+	{ VIGIL_KIND_FILE_SYMLINK, "file.symlink", "file_names", offsetof(struct vigil_file_event, data), body_file },
+	{ VIGIL_KIND_FILE_TRUNCATE, "file.truncate", "file_attrs", offsetof(struct vigil_file_event, data), body_file },
 };
 
 const struct kind_info *kind_at(unsigned i)

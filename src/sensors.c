@@ -21,6 +21,41 @@ static const struct sensor_def defs[] = {
 		.hooks = { "exec", "fork", "exit" },
 		.events = { "sched_process_exec", "sched_process_fork", "sched_process_exit" },
 	},
+	/* file sensors: syscall exit tracepoints only (see src/bpf/file.bpf.c); split so that the
+	 * hot one, open, is attached only when file.open is asked for */
+	{
+		.name = "file",
+		.kinds = KIND_BIT(VIGIL_KIND_FILE_OPEN),
+		.hooks = { "open_exit", "openat_exit", "openat2_exit", "creat_exit" },
+		.events = { "syscalls:sys_exit_open", "syscalls:sys_exit_openat",
+			    "syscalls:sys_exit_openat2", "syscalls:sys_exit_creat" },
+	},
+	{
+		.name = "file_names",
+		.kinds = KIND_BIT(VIGIL_KIND_FILE_UNLINK) | KIND_BIT(VIGIL_KIND_FILE_RENAME) |
+			 KIND_BIT(VIGIL_KIND_FILE_LINK) | KIND_BIT(VIGIL_KIND_FILE_SYMLINK),
+		.hooks = { "unlink_exit", "unlinkat_exit", "rmdir_exit", "rename_exit",
+			   "renameat_exit", "renameat2_exit", "link_exit", "linkat_exit",
+			   "symlink_exit", "symlinkat_exit" },
+		.events = { "syscalls:sys_exit_unlink", "syscalls:sys_exit_unlinkat",
+			    "syscalls:sys_exit_rmdir", "syscalls:sys_exit_rename",
+			    "syscalls:sys_exit_renameat", "syscalls:sys_exit_renameat2",
+			    "syscalls:sys_exit_link", "syscalls:sys_exit_linkat",
+			    "syscalls:sys_exit_symlink", "syscalls:sys_exit_symlinkat" },
+	},
+	{
+		.name = "file_attrs",
+		.kinds = KIND_BIT(VIGIL_KIND_FILE_CHMOD) | KIND_BIT(VIGIL_KIND_FILE_CHOWN) |
+			 KIND_BIT(VIGIL_KIND_FILE_TRUNCATE),
+		.hooks = { "chmod_exit", "fchmod_exit", "fchmodat_exit", "fchmodat2_exit",
+			   "chown_exit", "fchown_exit", "lchown_exit", "fchownat_exit",
+			   "truncate_exit", "ftruncate_exit" },
+		.events = { "syscalls:sys_exit_chmod", "syscalls:sys_exit_fchmod",
+			    "syscalls:sys_exit_fchmodat", "syscalls:sys_exit_fchmodat2",
+			    "syscalls:sys_exit_chown", "syscalls:sys_exit_fchown",
+			    "syscalls:sys_exit_lchown", "syscalls:sys_exit_fchownat",
+			    "syscalls:sys_exit_truncate", "syscalls:sys_exit_ftruncate" },
+	},
 };
 
 static const struct {

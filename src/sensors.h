@@ -25,7 +25,7 @@ enum attach_method {
 
 const char *attach_method_name(enum attach_method m);
 
-#define SENSOR_MAX_HOOKS 8
+#define SENSOR_MAX_HOOKS 12 /* file_names and file_attrs: one exit tracepoint per syscall */
 #define SENSORS_MAX 16
 
 struct sensor_def {

@@ -19,6 +19,7 @@ static __always_inline __u64 proc_record_size(struct vigil_scratch *s)
 {
 	__u64 size = offsetof(struct vigil_proc_event, data) + s->cursor;
 
+	barrier_var(size); /* else clang clamps the cursor, and the verifier loses the bound */
 	return size > sizeof(struct vigil_proc_event) ? sizeof(struct vigil_proc_event) : size;
 }
 
@@ -73,6 +74,99 @@ static __always_inline void fill_proc_body(struct vigil_scratch *s, struct task_
 			e->hdr.flags |= VIGIL_EF_READ_ERROR;
 }
 
+/* ---- exec: facts of the file executed (docs/events.md, process.exec) ---- */
+
+#define EXEC_TMPFS_MAGIC 0x01021994
+#define EXEC_RAMFS_MAGIC 0x858458f6
+#define EXEC_HUGETLBFS_MAGIC 0x958458f6
+
+struct vma_file_ctx {
+	__u64 file;
+};
+
+static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, void *ctx)
+{
+	((struct vma_file_ctx *)ctx)->file = (__u64)BPF_CORE_READ(vma, vm_file);
+	return 0;
+}
+
+/* memfd_create names its files "memfd:NAME" (fs/memfd.c); nothing else does */
+static __always_inline bool is_memfd(struct file *file)
+{
+	char name[6] = {};
+
+	bpf_probe_read_kernel(name, sizeof(name), BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
+	       name[4] == 'd' && name[5] == ':';
+}
+
+/*
+ * The file the exec call named (bprm->executable: the script itself for #!, else the binary),
+ * its owner, mode and where it lives; and the interpreter: the #! one (bprm->interp differs
+ * from bprm->filename only when a binfmt handler swapped it), or else the ELF loader, found as
+ * the file mapped at the new program counter (the kernel starts a dynamic program in PT_INTERP's
+ * loader). Called at sched_process_exec, in the new image, with current == task.
+ */
+static __always_inline void fill_exec_facts(struct vigil_scratch *s, struct linux_binprm *bprm)
+{
+	struct vigil_proc_event *e = &s->ev;
+	struct vigil_proc_body *b = &e->body;
+	struct file *file = NULL, *extra = NULL;
+	struct vigil_seg *seg;
+	struct inode *inode;
+	__u32 magic;
+
+	if (bpf_core_field_exists(bprm->executable))
+		file = BPF_CORE_READ(bprm, executable);
+	if (!file)
+		file = BPF_CORE_READ(bprm, file);
+	inode = BPF_CORE_READ(file, f_inode);
+	if (inode) {
+		b->file_ino = BPF_CORE_READ(inode, i_ino);
+		b->file_dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		b->file_uid = BPF_CORE_READ(inode, i_uid.val);
+		b->file_gid = BPF_CORE_READ(inode, i_gid.val);
+		b->file_mode = BPF_CORE_READ(inode, i_mode);
+		b->file_nlink = BPF_CORE_READ(inode, i_nlink);
+		magic = BPF_CORE_READ(inode, i_sb, s_magic);
+		b->file_fs_magic = magic;
+		b->exec_flags |= VIGIL_XF_FACTS;
+		if (!b->file_nlink)
+			b->exec_flags |= VIGIL_XF_DELETED;
+		if (magic == EXEC_TMPFS_MAGIC || magic == EXEC_RAMFS_MAGIC ||
+		    magic == EXEC_HUGETLBFS_MAGIC)
+			b->exec_flags |= VIGIL_XF_TMPFS;
+		if (is_memfd(file))
+			b->exec_flags |= VIGIL_XF_MEMFD;
+	}
+
+	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename)) {
+		b->exec_flags |= VIGIL_XF_SCRIPT;
+		seg = &b->seg[VIGIL_PSEG_INTERP];
+		seg_begin(s, seg);
+		append_kstr(s, e->data, seg, BPF_CORE_READ(bprm, interp), VIGIL_NAME_MAX + 1);
+		seg_end(s, seg);
+		extra = file;
+		seg = &b->seg[VIGIL_PSEG_SCRIPT];
+	} else {
+		struct task_struct *cur = bpf_get_current_task_btf();
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+		struct vma_file_ctx c = {};
+
+		bpf_find_vma(cur, PT_REGS_IP_CORE(regs), vma_file_cb, &c, 0);
+		extra = (struct file *)c.file;
+		/* a static program starts in itself: no loader */
+		if (extra && BPF_CORE_READ(extra, f_inode) == BPF_CORE_READ(bprm, file, f_inode))
+			extra = NULL;
+		if (extra)
+			b->exec_flags |= VIGIL_XF_ELF_INTERP;
+		seg = &b->seg[VIGIL_PSEG_INTERP];
+	}
+	/* one path walk either way: the verifier sees a single loop here */
+	if (extra)
+		append_file_path(s, e->data, seg, extra);
+}
+
 static __always_inline int on_exec(struct task_struct *task, pid_t old_tid,
 				   struct linux_binprm *bprm)
 {
@@ -91,6 +185,7 @@ static __always_inline int on_exec(struct task_struct *task, pid_t old_tid,
 	e->body.old_tid = old_tid;
 	e->body.argc_total = BPF_CORE_READ(bprm, argc);
 	fill_proc_body(s, task, false);
+	fill_exec_facts(s, bprm);
 	emit(&e->hdr, proc_record_size(s));
 	return 0;
 }

@@ -8,4 +8,5 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #include "process.bpf.c"
+#include "file.bpf.c"
 #include "syscall.bpf.c"

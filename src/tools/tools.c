@@ -5,9 +5,13 @@
 #include "tools/tool.h"
 
 extern const struct tool tool_execsnoop;
+extern const struct tool tool_opensnoop;
+extern const struct tool tool_elfsnoop;
 
 static const struct tool *const tools[] = {
 	&tool_execsnoop,
+	&tool_opensnoop,
+	&tool_elfsnoop,
 };
 
 const struct tool *tool_at(unsigned i)

@@ -34,6 +34,14 @@ enum vigil_kind {
 	VIGIL_KIND_PROCESS_EXEC = 1,
 	VIGIL_KIND_PROCESS_FORK = 2,
 	VIGIL_KIND_PROCESS_EXIT = 3,
+	VIGIL_KIND_FILE_OPEN = 10,
+	VIGIL_KIND_FILE_UNLINK = 11,
+	VIGIL_KIND_FILE_RENAME = 12,
+	VIGIL_KIND_FILE_CHMOD = 13,
+	VIGIL_KIND_FILE_CHOWN = 14,
+	VIGIL_KIND_FILE_LINK = 15,
+	VIGIL_KIND_FILE_SYMLINK = 16,
+	VIGIL_KIND_FILE_TRUNCATE = 17,
 	VIGIL_KIND_MAX = 64, /* stats and filter tables are sized for this many */
 };
 
@@ -131,6 +139,8 @@ enum vigil_proc_seg {
 	VIGIL_PSEG_CWD,     /* path of fs->pwd */
 	VIGIL_PSEG_CGROUP,  /* cgroup path components, leaf first */
 	VIGIL_PSEG_TTY,     /* controlling terminal name, e.g. "pts3" */
+	VIGIL_PSEG_INTERP,  /* exec: the #! interpreter (a string), or the ELF loader's file path */
+	VIGIL_PSEG_SCRIPT,  /* exec of a #! script: the script's own file path */
 	VIGIL_PSEG_COUNT,
 };
 
@@ -142,7 +152,24 @@ struct vigil_proc_body {
 	__u32 cgroup_level; /* depth of the cgroup reported in VIGIL_PSEG_CGROUP */
 	__u32 _pad;
 	struct vigil_seg seg[VIGIL_PSEG_COUNT];
+	/* exec only (0 in seed records): the file the exec call named, the script for #! */
+	__u64 file_ino;
+	__u32 file_dev;     /* kernel dev_t: major << 20 | minor */
+	__u32 file_uid;     /* owner */
+	__u32 file_gid;
+	__u32 file_mode;    /* i_mode: type, setuid/setgid and permission bits */
+	__u32 file_nlink;
+	__u32 file_fs_magic; /* superblock magic of its filesystem */
+	__u32 exec_flags;   /* VIGIL_XF_* */
+	__u32 _pad2;
 };
+
+#define VIGIL_XF_FACTS (1u << 0)   /* the file_* fields are filled */
+#define VIGIL_XF_SCRIPT (1u << 1)  /* a #! script: INTERP is its interpreter, SCRIPT its path */
+#define VIGIL_XF_ELF_INTERP (1u << 2) /* INTERP is the ELF loader mapped by the kernel */
+#define VIGIL_XF_MEMFD (1u << 3)   /* the file is a memfd (memfd_create) */
+#define VIGIL_XF_DELETED (1u << 4) /* no name left on any filesystem (i_nlink == 0) */
+#define VIGIL_XF_TMPFS (1u << 5)   /* on a memory filesystem (tmpfs/shmem, ramfs, hugetlbfs) */
 
 struct vigil_proc_event {
 	struct vigil_event_hdr hdr;
@@ -176,7 +203,8 @@ _Static_assert(sizeof(struct vigil_task) == 104, "task");
 _Static_assert(sizeof(struct vigil_event_hdr) == 120, "event header");
 _Static_assert(__builtin_offsetof(struct vigil_event_hdr, task) == 16, "header task offset");
 _Static_assert(sizeof(struct vigil_seg) == 8, "segment");
-_Static_assert(sizeof(struct vigil_proc_body) == 24 + 8 * VIGIL_PSEG_COUNT, "proc body");
+_Static_assert(sizeof(struct vigil_proc_body) == 24 + 8 * VIGIL_PSEG_COUNT + 40, "proc body");
+_Static_assert(__builtin_offsetof(struct vigil_proc_body, file_ino) % 8 == 0, "proc body facts");
 _Static_assert(__builtin_offsetof(struct vigil_proc_event, data) ==
 		       sizeof(struct vigil_event_hdr) + sizeof(struct vigil_proc_body),
 	       "proc data offset");
@@ -186,6 +214,74 @@ _Static_assert(sizeof(struct vigil_fork_event) == 128, "fork event");
 _Static_assert(sizeof(struct vigil_exit_event) == 136, "exit event");
 _Static_assert(VIGIL_KIND_MAX <= 64, "kinds_enabled is one u64");
 _Static_assert((VIGIL_DATA_MAX & (VIGIL_DATA_MAX - 1)) == 0, "data area is a power of two");
+
+/* ---- file sensor: file.open .. file.truncate (kinds 10..17, issue 3) ---- */
+
+/*
+ * One body for every file kind, read at syscall exit (arguments from the task's saved registers,
+ * the result from the tracepoint). PATH is the kernel's own object where there is one (the new
+ * descriptor of an open, the fd of fchmod/fchown/ftruncate); REQUESTED and DIR are the caller's
+ * string and the directory it is relative to, resolved from the dirfd's (or cwd's) struct file.
+ */
+enum vigil_file_seg {
+	VIGIL_FSEG_PATH = 0,   /* canonical path of the file acted on, from its struct file */
+	VIGIL_FSEG_REQUESTED,  /* the caller's path (rename/link: old; symlink: the target text) */
+	VIGIL_FSEG_DIR,        /* where a relative REQUESTED starts: dirfd's path or the cwd */
+	VIGIL_FSEG_REQUESTED2, /* rename/link: the new name; symlink: the link's path */
+	VIGIL_FSEG_DIR2,       /* where a relative REQUESTED2 starts */
+	VIGIL_FSEG_COUNT,
+};
+
+/* Which syscall produced a file event. */
+enum vigil_file_call {
+	VIGIL_FC_OPEN = 0, VIGIL_FC_OPENAT, VIGIL_FC_OPENAT2, VIGIL_FC_CREAT,
+	VIGIL_FC_UNLINK, VIGIL_FC_UNLINKAT, VIGIL_FC_RMDIR,
+	VIGIL_FC_RENAME, VIGIL_FC_RENAMEAT, VIGIL_FC_RENAMEAT2,
+	VIGIL_FC_CHMOD, VIGIL_FC_FCHMOD, VIGIL_FC_FCHMODAT, VIGIL_FC_FCHMODAT2,
+	VIGIL_FC_CHOWN, VIGIL_FC_FCHOWN, VIGIL_FC_LCHOWN, VIGIL_FC_FCHOWNAT,
+	VIGIL_FC_LINK, VIGIL_FC_LINKAT, VIGIL_FC_SYMLINK, VIGIL_FC_SYMLINKAT,
+	VIGIL_FC_TRUNCATE, VIGIL_FC_FTRUNCATE,
+	VIGIL_FC_COUNT,
+};
+
+struct vigil_file_body {
+	__s64 ret;       /* the syscall's result: fd or 0, or -errno */
+	__u64 ino;       /* of the file acted on (VIGIL_FI_INODE) */
+	__u64 length;    /* truncate: the new length */
+	__u64 resolve;   /* openat2: RESOLVE_* */
+	__u32 dev;       /* kernel dev_t of ino's filesystem: major << 20 | minor */
+	__u32 i_mode;    /* of the file acted on: type and permission bits */
+	__u32 flags;     /* open: O_*; unlinkat/fchmodat/fchownat/linkat: AT_*; renameat2: RENAME_* */
+	__u32 mode;      /* open/creat: the mode argument; chmod: the new mode */
+	__u32 uid;       /* chown: the new owner, (u32)-1 for unchanged */
+	__u32 gid;
+	__s32 dirfd;     /* the *at() directory fd; VIGIL_FILE_NO_FD when there is none */
+	__s32 dirfd2;
+	__s32 fd;        /* fchmod/fchown/ftruncate: the fd argument */
+	__u16 call;      /* enum vigil_file_call */
+	__u16 info;      /* VIGIL_FI_* */
+	struct vigil_seg seg[VIGIL_FSEG_COUNT];
+};
+
+#define VIGIL_FILE_NO_FD (-1000)            /* dirfd: the call takes none */
+#define VIGIL_FI_INODE (1u << 0)           /* ino, dev and i_mode are filled */
+#define VIGIL_FI_DIR_CWD (1u << 1)         /* DIR is the cwd (not a dirfd) */
+#define VIGIL_FI_DIR2_CWD (1u << 2)        /* DIR2 is the cwd */
+#define VIGIL_FI_REQUESTED_UNREAD (1u << 3) /* the caller's string could not be read */
+#define VIGIL_FI_REQUESTED2_UNREAD (1u << 4)
+
+struct vigil_file_event {
+	struct vigil_event_hdr hdr;
+	struct vigil_file_body body;
+	char data[VIGIL_DATA_MAX];
+};
+
+_Static_assert(sizeof(struct vigil_file_body) == 72 + 8 * VIGIL_FSEG_COUNT, "file body");
+_Static_assert(__builtin_offsetof(struct vigil_file_event, data) ==
+		       sizeof(struct vigil_event_hdr) + sizeof(struct vigil_file_body),
+	       "file data offset");
+_Static_assert(__builtin_offsetof(struct vigil_file_event, data) < 512, "file fixed part");
+_Static_assert(sizeof(struct vigil_file_event) <= VIGIL_EVENT_MAX, "file event size");
 
 /* ---- seccomp: sandbox events and the profile recorder (issue 7) ---- */
 
