@@ -460,17 +460,21 @@ static int get_rule(struct pctx *c, const char *where, json_t *v, struct profile
 	return fail(c, p, "expected a string");
 }
 
-/* archMap: [{"architecture": A, "subArchitectures": [B, ...]}, ...]: every one is listed. */
+/* archMap: [{"architecture": A, "subArchitectures": [B, ...]}, ...]; on an A machine, the filter
+ * covers A and its B (what Docker derives "architectures" from). */
 static int get_arch_map(struct pctx *c, json_t *v, struct profile *p)
 {
 	static const char *const keys[] = { "architecture", "subArchitectures", NULL };
 	char w[PROFILE_PATH_LEN], q[PROFILE_PATH_LEN];
-	size_t i;
+	size_t i, one;
 	json_t *e;
 
 	if (!json_is_array(v))
 		return fail(c, "archMap", "expected an array, got %s", type_name(v));
+	if (json_array_size(v) > PROFILE_ARCH_MAX)
+		return fail(c, "archMap", "more than %d entries", PROFILE_ARCH_MAX);
 	json_array_foreach(v, i, e) {
+		struct profile_arch_map *m = &p->arch_map[p->narch_map++];
 		path_index(w, "archMap", i);
 		if (!json_is_object(e))
 			return fail(c, w, "expected an object, got %s", type_name(e));
@@ -480,11 +484,12 @@ static int get_arch_map(struct pctx *c, json_t *v, struct profile *p)
 		path_key(q, w, "architecture");
 		if (!arch)
 			return fail(c, q, "required");
-		if (add_arch(c, q, arch, p->arches, &p->narches))
+		one = 0;
+		if (add_arch(c, q, arch, &m->arch, &one))
 			return -1;
-		if ((subs = json_object_get(e, "subArchitectures"))) {
+		if ((subs = json_object_get(e, "subArchitectures")) && !json_is_null(subs)) {
 			path_key(q, w, "subArchitectures");
-			if (get_arches(c, q, subs, p->arches, &p->narches))
+			if (get_arches(c, q, subs, m->subs, &m->nsubs))
 				return -1;
 		}
 	}

@@ -61,11 +61,20 @@ struct profile_rule {
 	char where[PROFILE_PATH_LEN]; /* "syscalls[3]", for later error messages */
 };
 
+/* archMap: the sub-architectures to add when the machine is `arch`. */
+struct profile_arch_map {
+	uint32_t arch;
+	uint32_t subs[PROFILE_ARCH_MAX];
+	size_t nsubs;
+};
+
 struct profile {
 	enum sb_action default_action;
 	int default_errno;      /* -1: not given */
 	uint32_t arches[PROFILE_ARCH_MAX];
 	size_t narches;
+	struct profile_arch_map arch_map[PROFILE_ARCH_MAX];
+	size_t narch_map;
 	struct profile_rule *rules;
 	size_t nrules;
 	bool flag_log;          /* flags: SECCOMP_FILTER_FLAG_LOG */

@@ -138,6 +138,18 @@ int filter_build(const struct profile *p, const struct filter_env *env, scmp_fil
 			goto fail;
 		}
 	}
+	for (size_t m = 0; m < p->narch_map; m++) {
+		if (p->arch_map[m].arch != env->arch)
+			continue;
+		for (size_t i = 0; i < p->arch_map[m].nsubs; i++) {
+			rc = seccomp_arch_add(ctx, p->arch_map[m].subs[i]);
+			if (rc && rc != -EEXIST) {
+				snprintf(err, errlen, "archMap: libseccomp cannot add %s: %s",
+					 arch_name(p->arch_map[m].subs[i]), strerror(-rc));
+				goto fail;
+			}
+		}
+	}
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct profile_rule *r = &p->rules[i];
 		uint32_t action = filter_action(r->action, r->errno_ret);
