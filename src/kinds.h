@@ -7,6 +7,7 @@
 #ifndef VIGIL_KINDS_H
 #define VIGIL_KINDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,7 @@ struct kind_info {
 	const char *sensor; /* the sensor that produces it */
 	size_t min_size;    /* the smallest valid record */
 	kind_body_fn body;  /* NULL: no fields of its own */
+	bool on_request;    /* not part of "every kind": loaded only when named (e.g. net.rtt) */
 };
 
 const struct kind_info *kind_by_id(unsigned kind);

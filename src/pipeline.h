@@ -13,6 +13,7 @@
 #include "sink.h"
 
 struct pipeline;
+struct sensors;
 
 /* A tool's own rendering of an event; proc is the acting process (never NULL). */
 typedef void (*render_fn)(struct pipeline *pl, const void *rec, size_t size,
@@ -29,6 +30,7 @@ struct pipeline {
 	uint64_t delivered[VIGIL_KIND_MAX];
 	uint64_t malformed;             /* records that failed their checks (dropped, counted) */
 	uint64_t seeded;
+	struct sensors *sensors;        /* the run's sensors, for tools that read their own maps */
 };
 
 void pipeline_init(struct pipeline *pl, struct sink *sink, const struct format_opts *fmt,

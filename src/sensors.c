@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "kinds.h"
@@ -20,6 +21,30 @@ static const struct sensor_def defs[] = {
 			 KIND_BIT(VIGIL_KIND_PROCESS_EXIT),
 		.hooks = { "exec", "fork", "exit" },
 		.events = { "sched_process_exec", "sched_process_fork", "sched_process_exit" },
+	},
+	{
+		.name = "shell",
+		.kinds = KIND_BIT(VIGIL_KIND_SHELL_COMMAND),
+		.hooks = { "readline" },
+		.events = { "uretprobe:bash:readline" },
+		.attach = shell_attach_readline,
+	},
+	{
+		.name = "tty",
+		.kinds = KIND_BIT(VIGIL_KIND_TTY_WRITE),
+		.hooks = { "tty_write", "tty_writev" },
+		.events = { "syscalls:sys_enter_write", "syscalls:sys_enter_writev" },
+		.configure = tty_configure,
+		.attach = tty_attach,
+	},
+	{
+		.name = "output",
+		.kinds = KIND_BIT(VIGIL_KIND_PROCESS_OUTPUT),
+		.hooks = { "output_write", "output_writev", "output_fork", "output_exit" },
+		.events = { "syscalls:sys_enter_write", "syscalls:sys_enter_writev",
+			    "sched:sched_process_fork", "sched:sched_process_exit" },
+		.configure = output_configure,
+		.attach = output_attach,
 	},
 	/* file sensors: syscall exit tracepoints only (see src/bpf/file.bpf.c); split so that the
 	 * hot one, open, is attached only when file.open is asked for */
@@ -56,6 +81,118 @@ static const struct sensor_def defs[] = {
 			    "syscalls:sys_exit_lchown", "syscalls:sys_exit_fchownat",
 			    "syscalls:sys_exit_truncate", "syscalls:sys_exit_ftruncate" },
 	},
+	{
+		.name = "net",
+		.kinds = KIND_BIT(VIGIL_KIND_NET_CONNECT) | KIND_BIT(VIGIL_KIND_NET_ACCEPT) |
+			 KIND_BIT(VIGIL_KIND_NET_LISTEN) | KIND_BIT(VIGIL_KIND_NET_CLOSE) |
+			 KIND_BIT(VIGIL_KIND_NET_RESET),
+		.hooks = { "sock_state", "rst_tx", "rst_rx", "accept4_exit", "accept_exit",
+			   "connect_enter", "connect_exit" },
+		.events = { "sock:inet_sock_set_state", "tcp:tcp_send_reset", "tcp:tcp_receive_reset",
+			    "syscalls:sys_exit_accept4", "syscalls:sys_exit_accept",
+			    "syscalls:sys_enter_connect", "syscalls:sys_exit_connect" },
+	},
+	{
+		.name = "net-rtt",
+		.kinds = KIND_BIT(VIGIL_KIND_NET_RTT),
+		.hooks = { "rtt" },
+		.events = { "tcp:tcp_probe" },
+	},
+	{
+		.name = "dns-send",
+		.kinds = KIND_BIT(VIGIL_KIND_NET_DNS),
+		.hooks = { "dns_sendto_enter", "dns_sendto_exit", "dns_sendmsg_enter", "dns_sendmsg_exit",
+			   "dns_sendmmsg_enter", "dns_sendmmsg_exit", "dns_writev_enter", "dns_writev_exit" },
+		.events = { "syscalls:sys_enter_sendto", "syscalls:sys_exit_sendto",
+			    "syscalls:sys_enter_sendmsg", "syscalls:sys_exit_sendmsg",
+			    "syscalls:sys_enter_sendmmsg", "syscalls:sys_exit_sendmmsg",
+			    "syscalls:sys_enter_writev", "syscalls:sys_exit_writev" },
+	},
+	{
+		.name = "dns-recv",
+		.kinds = KIND_BIT(VIGIL_KIND_NET_DNS),
+		.hooks = { "dns_recvfrom_enter", "dns_recvfrom_exit", "dns_recvmsg_enter", "dns_recvmsg_exit" },
+		.events = { "syscalls:sys_enter_recvfrom", "syscalls:sys_exit_recvfrom",
+			    "syscalls:sys_enter_recvmsg", "syscalls:sys_exit_recvmsg" },
+	},
+	/* privileges and kernel activity: sys_enter/sys_exit pairs (src/bpf/syspair.bpf.h) */
+#define PAIR(sc) #sc "_enter", #sc "_exit"
+#define PAIR_EV(sc) "syscalls:sys_enter_" #sc, "syscalls:sys_exit_" #sc
+	{
+		.name = "setuid",
+		.kinds = KIND_BIT(VIGIL_KIND_PRIV_SETUID),
+		.hooks = { PAIR(setuid), PAIR(setreuid), PAIR(setresuid), PAIR(setfsuid) },
+		.events = { PAIR_EV(setuid), PAIR_EV(setreuid), PAIR_EV(setresuid), PAIR_EV(setfsuid) },
+	},
+	{
+		.name = "setgid",
+		.kinds = KIND_BIT(VIGIL_KIND_PRIV_SETUID),
+		.hooks = { PAIR(setgid), PAIR(setregid), PAIR(setresgid), PAIR(setfsgid) },
+		.events = { PAIR_EV(setgid), PAIR_EV(setregid), PAIR_EV(setresgid), PAIR_EV(setfsgid) },
+	},
+	{
+		.name = "capset",
+		.kinds = KIND_BIT(VIGIL_KIND_PRIV_CAPSET),
+		.hooks = { PAIR(capset) },
+		.events = { PAIR_EV(capset) },
+	},
+	{
+		.name = "capable",
+		.kinds = KIND_BIT(VIGIL_KIND_PRIV_CAPABLE),
+		.hooks = { "capable" },
+		.events = { "capability:cap_capable" },
+	},
+	{
+		.name = "module",
+		.kinds = KIND_BIT(VIGIL_KIND_KERNEL_MODULE_LOAD),
+		.hooks = { PAIR(init_module), PAIR(finit_module) },
+		.events = { PAIR_EV(init_module), PAIR_EV(finit_module) },
+		.needs = FEATURE_BIT(FEAT_MODULES),
+	},
+	{
+		.name = "bpf",
+		.kinds = KIND_BIT(VIGIL_KIND_KERNEL_BPF),
+		.hooks = { PAIR(bpf) },
+		.events = { PAIR_EV(bpf) },
+	},
+	{
+		.name = "mount",
+		.kinds = KIND_BIT(VIGIL_KIND_KERNEL_MOUNT) | KIND_BIT(VIGIL_KIND_KERNEL_UMOUNT),
+		.hooks = { PAIR(mount), PAIR(fsmount), PAIR(move_mount), PAIR(umount) },
+		.events = { PAIR_EV(mount), PAIR_EV(fsmount), PAIR_EV(move_mount), PAIR_EV(umount) },
+	},
+	{
+		.name = "ptrace",
+		.kinds = KIND_BIT(VIGIL_KIND_KERNEL_PTRACE),
+		.hooks = { PAIR(ptrace) },
+		.events = { PAIR_EV(ptrace) },
+	},
+	{
+		.name = "namespace",
+		.kinds = KIND_BIT(VIGIL_KIND_KERNEL_NAMESPACE),
+		.hooks = { PAIR(unshare), PAIR(setns) },
+		.events = { PAIR_EV(unshare), PAIR_EV(setns) },
+	},
+	{
+		.name = "memfd",
+		.kinds = KIND_BIT(VIGIL_KIND_KERNEL_MEMFD),
+		.hooks = { PAIR(memfd_create) },
+		.events = { PAIR_EV(memfd_create) },
+	},
+	{
+		.name = "exec_failed",
+		.kinds = KIND_BIT(VIGIL_KIND_PROCESS_EXEC_FAILED),
+		.hooks = { PAIR(execve), PAIR(execveat) },
+		.events = { PAIR_EV(execve), PAIR_EV(execveat) },
+	},
+	{
+		.name = "denied",
+		.kinds = KIND_BIT(VIGIL_KIND_SYSCALL_DENIED),
+		.hooks = { "denied" },
+		.events = { "raw_syscalls:sys_exit" },
+	},
+#undef PAIR
+#undef PAIR_EV
 };
 
 static const struct {
@@ -66,6 +203,7 @@ static const struct {
 	[ATTACH_TP_BTF] = { "tp_btf", "_btf", FEAT_TP_BTF },
 	[ATTACH_RAW_TP] = { "raw_tp", "_raw", FEAT_RAW_TP },
 	[ATTACH_TRACEPOINT] = { "tracepoint", "_tp", FEAT_TRACEPOINT },
+	[ATTACH_UPROBE] = { "uprobe", "_uprobe", FEAT_UPROBE },
 };
 
 const char *attach_method_name(enum attach_method m)
@@ -81,19 +219,59 @@ static struct bpf_program *hook_prog(struct vigil_bpf *skel, const char *hook, e
 	return bpf_object__find_program_by_name(skel->obj, name);
 }
 
+/*
+ * Whether this kernel has the event a program attaches to: a tracepoint's tracefs directory (a
+ * syscall the kernel was built without, e.g. init_module with CONFIG_MODULES=n, has none), or a
+ * raw tracepoint's btf_trace_<name> type. Other program kinds are not checked here.
+ */
+static bool prog_event_exists(struct bpf_program *p, const struct btf *vmlinux, char *missing,
+			      size_t len)
+{
+	const char *sec = bpf_program__section_name(p), *slash = strchr(sec, '/');
+	char path[256];
+
+	if (!slash)
+		return true;
+	if (!strncmp(sec, "tracepoint/", 11)) {
+		snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s", slash + 1);
+		snprintf(missing, len, "no tracepoint %s on this kernel", slash + 1);
+		return access(path, F_OK) == 0;
+	}
+	if (vmlinux && (!strncmp(sec, "tp_btf/", 7) || !strncmp(sec, "raw_tp/", 7))) {
+		snprintf(path, sizeof(path), "btf_trace_%s", slash + 1);
+		snprintf(missing, len, "no tracepoint %s on this kernel", slash + 1);
+		return btf__find_by_name_kind(vmlinux, path, BTF_KIND_TYPEDEF) >= 0;
+	}
+	return true;
+}
+
 /* The best method that every hook of the sensor has a program for and the kernel supports. */
 static enum attach_method choose_method(struct vigil_bpf *skel, const struct sensor_def *d,
-					const struct probe_result *probe, char *why, size_t whylen)
+					const struct probe_result *probe, const struct btf *vmlinux,
+					char *why, size_t whylen)
 {
+	char missing[160] = "";
+
 	for (int m = 0; m < ATTACH_METHOD_COUNT; m++) {
 		bool ok = probe->f[methods[m].feature].available;
-		for (int h = 0; ok && h < SENSOR_MAX_HOOKS && d->hooks[h]; h++)
-			ok = hook_prog(skel, d->hooks[h], m) != NULL;
+		for (int h = 0; ok && h < SENSOR_MAX_HOOKS && d->hooks[h]; h++) {
+			struct bpf_program *p = hook_prog(skel, d->hooks[h], m);
+			ok = p && prog_event_exists(p, vmlinux, missing, sizeof(missing));
+		}
 		if (ok)
 			return m;
 	}
-	snprintf(why, whylen, "none of its attach methods works here (tp_btf: %s; raw_tp: %s)",
-		 probe->f[FEAT_TP_BTF].detail, probe->f[FEAT_RAW_TP].detail);
+	for (int f = 0; f < FEAT_COUNT; f++)
+		if ((d->needs & FEATURE_BIT(f)) && !probe->f[f].available) {
+			snprintf(why, whylen, "%s (%s)", probe->f[f].detail,
+				 *missing ? missing : feature_name(f));
+			return ATTACH_UNAVAILABLE;
+		}
+	if (*missing)
+		snprintf(why, whylen, "%s", missing);
+	else
+		snprintf(why, whylen, "none of its attach methods works here (tp_btf: %s; raw_tp: %s)",
+			 probe->f[FEAT_TP_BTF].detail, probe->f[FEAT_RAW_TP].detail);
 	return ATTACH_UNAVAILABLE;
 }
 
@@ -115,10 +293,12 @@ int sensors_load(struct sensors *s, const struct sensors_config *cfg, const stru
 		 char *err, size_t errlen)
 {
 	struct bpf_program *p;
+	struct btf *vmlinux;
 	uint64_t kinds = 0;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+	s->cfg = *cfg;
 	libbpf_set_print(cfg->verbose ? libbpf_print : libbpf_quiet);
 	s->skel = vigil_bpf__open();
 	if (!s->skel) {
@@ -128,18 +308,24 @@ int sensors_load(struct sensors *s, const struct sensors_config *cfg, const stru
 	bpf_object__for_each_program(p, s->skel->obj)
 		bpf_program__set_autoload(p, false);
 
+	vmlinux = btf__load_vmlinux_btf(); /* NULL: raw tracepoints are not checked */
 	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
 		struct sensor_state *st = &s->st[s->count++];
 
 		st->def = &defs[i];
 		st->wanted = defs[i].kinds & cfg->kinds;
-		st->method = choose_method(s->skel, st->def, probe, st->why, sizeof(st->why));
+		st->method = choose_method(s->skel, st->def, probe, vmlinux, st->why, sizeof(st->why));
 		if (!st->wanted || st->method == ATTACH_UNAVAILABLE)
 			continue;
 		for (int h = 0; h < SENSOR_MAX_HOOKS && defs[i].hooks[h]; h++)
 			bpf_program__set_autoload(hook_prog(s->skel, defs[i].hooks[h], st->method), true);
+		if (defs[i].configure && defs[i].configure(s, cfg, err, errlen)) {
+			btf__free(vmlinux);
+			return -1;
+		}
 		kinds |= defs[i].kinds & cfg->kinds;
 	}
+	btf__free(vmlinux);
 	if (!kinds) {
 		snprintf(err, errlen, "no sensor can run on this kernel for the requested events");
 		return -1;
@@ -163,22 +349,30 @@ int sensors_load(struct sensors *s, const struct sensors_config *cfg, const stru
 	return 0;
 }
 
+int sensors_attach_hooks(struct sensors *s, const struct sensor_state *st, char *err, size_t errlen)
+{
+	for (int h = 0; h < SENSOR_MAX_HOOKS && st->def->hooks[h]; h++) {
+		struct bpf_program *p = hook_prog(s->skel, st->def->hooks[h], st->method);
+		struct bpf_link *link = bpf_program__attach(p);
+		if (!link) {
+			snprintf(err, errlen, "attaching %s (%s) to %s failed: %s", st->def->name,
+				 attach_method_name(st->method), st->def->events[h], strerror(errno));
+			return -1;
+		}
+		s->links[s->nlinks++] = link;
+	}
+	return 0;
+}
+
 int sensors_attach(struct sensors *s, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < s->count; i++) {
 		const struct sensor_state *st = &s->st[i];
 		if (!st->wanted || st->method == ATTACH_UNAVAILABLE)
 			continue;
-		for (int h = 0; h < SENSOR_MAX_HOOKS && st->def->hooks[h]; h++) {
-			struct bpf_program *p = hook_prog(s->skel, st->def->hooks[h], st->method);
-			struct bpf_link *link = bpf_program__attach(p);
-			if (!link) {
-				snprintf(err, errlen, "attaching %s (%s) to %s failed: %s", st->def->name,
-					 attach_method_name(st->method), st->def->events[h], strerror(errno));
-				return -1;
-			}
-			s->links[s->nlinks++] = link;
-		}
+		if (st->def->attach ? st->def->attach(s, st, err, errlen)
+				    : sensors_attach_hooks(s, st, err, errlen))
+			return -1;
 	}
 	return 0;
 }

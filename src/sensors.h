@@ -13,12 +13,14 @@
 
 #include "out.h"
 #include "probe.h"
+#include "shell_sensor.h"
 #include "vigil/abi.h"
 
 enum attach_method {
 	ATTACH_TP_BTF,
 	ATTACH_RAW_TP,
 	ATTACH_TRACEPOINT,
+	ATTACH_UPROBE, /* needs the sensor's own attach: a binary and a symbol */
 	ATTACH_METHOD_COUNT,
 	ATTACH_UNAVAILABLE = ATTACH_METHOD_COUNT,
 };
@@ -26,13 +28,24 @@ enum attach_method {
 const char *attach_method_name(enum attach_method m);
 
 #define SENSOR_MAX_HOOKS 12 /* file_names and file_attrs: one exit tracepoint per syscall */
-#define SENSORS_MAX 16
+#define SENSORS_MAX 32
+#define FEATURE_BIT(f) (1u << (f))
+
+struct sensors;
+struct sensors_config;
+struct sensor_state;
 
 struct sensor_def {
 	const char *name;
 	uint64_t kinds;                          /* bits of enum vigil_kind */
 	const char *hooks[SENSOR_MAX_HOOKS];     /* program base names: "exec" -> exec_btf, ... */
 	const char *events[SENSOR_MAX_HOOKS];    /* the kernel event each hook attaches to */
+	uint32_t needs; /* FEATURE_BIT()s it cannot work without: their absence is its reason */
+	/* Optional, for what the generic path cannot do. configure: between open and load (rodata).
+	 * attach: instead of attaching each hook (uprobes; maps filled first); it may call
+	 * sensors_attach_hooks. Both return 0, or -1 with one line in err. */
+	int (*configure)(struct sensors *s, const struct sensors_config *cfg, char *err, size_t errlen);
+	int (*attach)(struct sensors *s, const struct sensor_state *st, char *err, size_t errlen);
 };
 
 struct sensor_state {
@@ -47,6 +60,7 @@ struct sensors_config {
 	uint64_t ringbuf_size;
 	bool fork_threads;
 	bool verbose;
+	struct shell_params shell; /* shell.command, tty.write, process.output */
 };
 
 struct vigil_bpf;
@@ -54,6 +68,7 @@ struct bpf_link;
 
 struct sensors {
 	struct vigil_bpf *skel;
+	struct sensors_config cfg;
 	struct sensor_state st[SENSORS_MAX];
 	size_t count;
 	struct bpf_link *links[SENSORS_MAX * SENSOR_MAX_HOOKS];
@@ -65,6 +80,8 @@ struct sensors {
 int sensors_load(struct sensors *s, const struct sensors_config *cfg, const struct probe_result *probe,
 		 char *err, size_t errlen);
 int sensors_attach(struct sensors *s, char *err, size_t errlen);
+/* Attaches each hook of one sensor with its chosen method (for a sensor's own attach). */
+int sensors_attach_hooks(struct sensors *s, const struct sensor_state *st, char *err, size_t errlen);
 /* Detaches every program: once it returns, no more events are produced. */
 void sensors_detach(struct sensors *s);
 void sensors_destroy(struct sensors *s);

@@ -240,8 +240,21 @@ static uint64_t all_kinds(void)
 	uint64_t all = 0;
 
 	for (unsigned i = 0; (k = kind_at(i)); i++)
-		all |= KIND_BIT(k->kind);
+		if (!k->on_request)
+			all |= KIND_BIT(k->kind);
 	return all;
+}
+
+/* The tool's own maps, between load and attach; it has printed its error if it fails. */
+static int install_tool_maps(struct pipeline *pl, const struct session_hooks *h, struct sensors *s,
+			     char *err, size_t errlen)
+{
+	pl->sensors = s;
+	if (!h->on_loaded || !h->on_loaded(pl, s))
+		return 0;
+	if (errlen)
+		err[0] = '\0';
+	return -1;
 }
 
 int session_run(const struct run_opts *o, const struct session_hooks *h)
@@ -259,6 +272,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 		.ringbuf_size = o->ringbuf_size,
 		.fork_threads = o->threads,
 		.verbose = o->verbose,
+		.shell = o->shell,
 	};
 	struct format_opts fmt = { .fmt = o->format, .ancestors = o->ancestors };
 	char err[512];
@@ -291,8 +305,10 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	}
 	if (sensors_load(&sensors, &cfg, &probe, err, sizeof(err)) ||
 	    install_filters(&sensors, o, shown, sensors.kinds_loaded, err, sizeof(err)) ||
+	    install_tool_maps(&pl, h, &sensors, err, sizeof(err)) ||
 	    sensors_attach(&sensors, err, sizeof(err))) {
-		fprintf(stderr, "vigil: %s\n", err);
+		if (err[0])
+			fprintf(stderr, "vigil: %s\n", err);
 		goto cleanup;
 	}
 	rb = ring_buffer__new(sensors_ringbuf_fd(&sensors), pipeline_handle, &pl, NULL);

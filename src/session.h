@@ -27,6 +27,7 @@ struct run_opts {
 	bool threads;
 	bool verbose;
 	struct filter filter;
+	struct shell_params shell; /* --bash, shellsnoop's PID, ttysnoop's DEVICE */
 };
 
 struct session_hooks {
@@ -39,6 +40,9 @@ struct session_hooks {
 	/* Called every tick_ns (interval tools); and once more at the end when set. */
 	void (*on_tick)(struct pipeline *pl);
 	uint64_t tick_ns;
+	/* After load, before attach: a tool fills its sensor's own maps (e.g. -P PORT). Returns 0,
+	 * or -1 after printing one "vigil: ..." line. */
+	int (*on_loaded)(struct pipeline *pl, struct sensors *s);
 };
 
 void run_opts_init(struct run_opts *o);

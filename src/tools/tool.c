@@ -125,6 +125,8 @@ static void text_ready(struct pipeline *pl, const struct sensors *s)
 		sbuf_puts(&pl->sink->buf, t->header);
 		sbuf_putc(&pl->sink->buf, '\n');
 	}
+	if (t->on_ready)
+		t->on_ready(pl);
 }
 
 static void text_loss(struct pipeline *pl, const uint64_t lost[VIGIL_KIND_MAX], uint64_t total)
@@ -172,6 +174,7 @@ int tool_main(const struct tool *t, int argc, char **argv)
 	r.opts.kinds = t->kinds;
 	r.opts.format = r.json ? OUT_JSON : OUT_TEXT;
 	hooks.user = &r;
+	hooks.on_loaded = t->setup; /* kernel filters apply with --json too */
 	if (!r.json) {
 		hooks.render = t->row;
 		hooks.on_ready = text_ready;

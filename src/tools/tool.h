@@ -32,6 +32,11 @@ struct tool {
 	double default_interval; /* seconds; 0: no interval */
 	size_t state_size;       /* zeroed tool state, at tool_run.state */
 	const char *args_doc;    /* positional arguments, e.g. "PID" (parse handles ARGP_KEY_ARG) */
+	/* After load, before attach: fill the tool's own kernel maps (-P PORT). 0, or -1 after
+	 * printing one "vigil: ..." line. */
+	int (*setup)(struct pipeline *pl, struct sensors *s);
+	/* Text mode, once attached: e.g. a note on stderr for tools that print no header. */
+	void (*on_ready)(struct pipeline *pl);
 };
 
 struct tool_run {

@@ -5,13 +5,27 @@
 #include "tools/tool.h"
 
 extern const struct tool tool_execsnoop;
+extern const struct tool tool_tcpconnect;
+extern const struct tool tool_tcpaccept;
+extern const struct tool tool_tcpreset;
+extern const struct tool tool_tcprtt;
 extern const struct tool tool_opensnoop;
 extern const struct tool tool_elfsnoop;
+extern const struct tool tool_bashreadline;
+extern const struct tool tool_shellsnoop;
+extern const struct tool tool_ttysnoop;
 
 static const struct tool *const tools[] = {
 	&tool_execsnoop,
+	&tool_tcpconnect,
+	&tool_tcpaccept,
+	&tool_tcpreset,
+	&tool_tcprtt,
 	&tool_opensnoop,
 	&tool_elfsnoop,
+	&tool_bashreadline,
+	&tool_shellsnoop,
+	&tool_ttysnoop,
 };
 
 const struct tool *tool_at(unsigned i)

@@ -306,4 +306,309 @@ struct vigil_syscall_scope {
 _Static_assert(sizeof(struct vigil_syscall_scope) == 16, "syscall scope");
 _Static_assert((VIGIL_SYSCALL_NR_MAX & (VIGIL_SYSCALL_NR_MAX - 1)) == 0, "syscall slots");
 
+/* ---- shells and terminals (issue 4): kinds 55..57 ---- */
+
+#define VIGIL_KIND_SHELL_COMMAND 55  /* a line interactive bash read with readline() */
+#define VIGIL_KIND_TTY_WRITE 56      /* bytes written to a terminal device */
+#define VIGIL_KIND_PROCESS_OUTPUT 57 /* bytes a followed process wrote to its fd 1 or 2 */
+
+#define VIGIL_WRITE_DATA_MAX VIGIL_SEG_MAX /* bytes copied per write event; the rest is counted */
+#define VIGIL_WRITE_IOV_MAX 8              /* writev: iovecs copied from (later ones: counted) */
+
+/* shell.command: the line in one segment, the controlling terminal's name in another. */
+enum vigil_shell_seg {
+	VIGIL_SHSEG_LINE = 0, /* the line without its newline, NUL-terminated */
+	VIGIL_SHSEG_TTY,      /* "pts3"; empty when bash has no controlling terminal */
+	VIGIL_SHSEG_COUNT,
+};
+
+struct vigil_shell_event {
+	struct vigil_event_hdr hdr;
+	__u32 tty_dev; /* controlling terminal, kernel dev_t (major << 20 | minor); 0 if none */
+	__u32 _pad;
+	struct vigil_seg seg[VIGIL_SHSEG_COUNT];
+	char data[VIGIL_DATA_MAX];
+};
+
+/* tty.write and process.output share one body: what one write(2)/writev(2) passed. */
+enum vigil_write_call {
+	VIGIL_WRITE_CALL_WRITE = 1,
+	VIGIL_WRITE_CALL_WRITEV = 2,
+};
+
+enum vigil_write_seg {
+	VIGIL_WSEG_DATA = 0, /* up to VIGIL_WRITE_DATA_MAX bytes; TRUNCATED when count is larger */
+	VIGIL_WSEG_TTY,      /* tty.write: the terminal's name ("pts3"); process.output: empty */
+	VIGIL_WSEG_COUNT,
+};
+
+struct vigil_write_body {
+	__u64 count;   /* bytes the caller asked to write (writev: the sum of the iovecs read) */
+	__u32 fd;
+	__u32 tty_dev; /* tty.write: the terminal (kernel dev_t), after /dev/tty redirection */
+	__u32 call;    /* enum vigil_write_call */
+	__u32 _pad;
+	struct vigil_seg seg[VIGIL_WSEG_COUNT];
+};
+
+struct vigil_write_event {
+	struct vigil_event_hdr hdr;
+	struct vigil_write_body body;
+	char data[VIGIL_DATA_MAX];
+};
+
+_Static_assert(__builtin_offsetof(struct vigil_shell_event, data) == 120 + 8 + 8 * VIGIL_SHSEG_COUNT,
+	       "shell data offset");
+_Static_assert(sizeof(struct vigil_write_body) == 24 + 8 * VIGIL_WSEG_COUNT, "write body");
+_Static_assert(__builtin_offsetof(struct vigil_write_event, data) ==
+		       sizeof(struct vigil_event_hdr) + sizeof(struct vigil_write_body),
+	       "write data offset");
+_Static_assert(sizeof(struct vigil_write_event) <= VIGIL_EVENT_MAX, "write event size");
+_Static_assert(sizeof(struct vigil_shell_event) <= VIGIL_EVENT_MAX, "shell event size");
+
+
+/* ---- network (issue 4): kinds 45..54 ---- */
+
+#define VIGIL_KIND_NET_CONNECT 45
+#define VIGIL_KIND_NET_ACCEPT 46
+#define VIGIL_KIND_NET_LISTEN 47
+#define VIGIL_KIND_NET_CLOSE 48
+#define VIGIL_KIND_NET_RESET 49
+#define VIGIL_KIND_NET_DNS 50
+/* Never an event: selects the RTT aggregation (tcp_probe -> net_rtt map) for vigil tcprtt. */
+#define VIGIL_KIND_NET_RTT 51
+
+/* Addresses are in network byte order, IPv4 in the first 4 bytes; ports in host order. */
+struct vigil_net_tuple {
+	__u8 saddr[16];  /* this host's end */
+	__u8 daddr[16];  /* the remote end */
+	__u16 family;    /* AF_INET, AF_INET6 */
+	__u16 proto;     /* IPPROTO_TCP, IPPROTO_UDP */
+	__u16 sport;
+	__u16 dport;
+};
+
+/* net.connect, net.accept, net.listen, net.close and net.reset share one body. */
+struct vigil_net_event {
+	struct vigil_event_hdr hdr;
+	struct vigil_net_tuple t;
+	__s32 result;        /* connect: 0 or -errno */
+	__u32 flags;         /* VIGIL_NETF_* */
+	__u64 duration_ns;   /* close: from the first SYN to the close */
+	__u64 bytes_sent;    /* close: tcp_sock bytes_acked */
+	__u64 bytes_received;/* close: tcp_sock bytes_received */
+	__u32 state;         /* reset: the socket's TCP state (0 without a socket); close: the old state */
+	__u32 reason;        /* reset sent: enum sk_rst_reason */
+};
+
+#define VIGIL_NETF_RESET_RECEIVED (1u << 0) /* net.reset: received, not sent */
+#define VIGIL_NETF_NO_SOCKET (1u << 1)      /* net.reset: no local socket; the task is whoever ran */
+#define VIGIL_NETF_OWNER_UNKNOWN (1u << 2)  /* net.close: opened before vigil; the task is whoever ran */
+#define VIGIL_NETF_NONBLOCK (1u << 3)       /* net.connect: the outcome came after connect() returned */
+
+/* Up to this many bytes of a DNS message are captured (the rest is reported as cut). */
+#define VIGIL_DNS_CAPTURE 1024
+
+struct vigil_dns_event {
+	struct vigil_event_hdr hdr;
+	struct vigil_net_tuple t; /* saddr/sport: this host; daddr/dport: the peer (resolver or client) */
+	__u32 len;                /* bytes the syscall moved */
+	__u16 captured;           /* bytes in data */
+	__u8 outgoing;            /* 1: sent by this host, 0: received */
+	__u8 peer_from_user;      /* the peer came from the caller's sockaddr (unconnected socket) */
+	__u8 data[VIGIL_DNS_CAPTURE];
+};
+
+/* tcprtt: per remote host, aggregated in the kernel from tcp:tcp_probe's smoothed RTT. */
+#define VIGIL_RTT_SLOTS 27 /* log2 buckets of microseconds: [2^i, 2^(i+1)) */
+
+struct vigil_rtt_key {
+	__u8 addr[16];
+	__u16 family;
+	__u16 _pad[3];
+};
+
+struct vigil_rtt_val {
+	__u64 count;
+	__u64 sum_us;
+	__u64 min_us;
+	__u64 max_us;
+	__u64 slots[VIGIL_RTT_SLOTS];
+};
+
+/* tcpconnect/tcpaccept/tcpreset -P: up to this many ports, either end. */
+#define VIGIL_NET_PORTS_MAX 64
+
+_Static_assert(sizeof(struct vigil_net_tuple) == 40, "net tuple");
+_Static_assert(sizeof(struct vigil_net_event) == 120 + 40 + 8 + 24 + 8, "net event");
+_Static_assert(__builtin_offsetof(struct vigil_dns_event, data) == 120 + 40 + 8, "dns data offset");
+_Static_assert(sizeof(struct vigil_dns_event) <= VIGIL_EVENT_MAX, "dns event size");
+_Static_assert(sizeof(struct vigil_rtt_key) == 24, "rtt key");
+_Static_assert(sizeof(struct vigil_rtt_val) == 32 + 8 * VIGIL_RTT_SLOTS, "rtt value");
+
+/* ---- privileges and kernel activity (issue 3): kinds 4, 20..29, 30..39, 40 ---- */
+
+#define VIGIL_KIND_PROCESS_EXEC_FAILED 4 /* an execve/execveat that returned an error */
+#define VIGIL_KIND_PRIV_SETUID 20
+#define VIGIL_KIND_PRIV_CAPSET 21
+#define VIGIL_KIND_PRIV_CAPABLE 22
+#define VIGIL_KIND_KERNEL_MODULE_LOAD 30
+#define VIGIL_KIND_KERNEL_BPF 31
+#define VIGIL_KIND_KERNEL_MOUNT 32
+#define VIGIL_KIND_KERNEL_UMOUNT 33
+#define VIGIL_KIND_KERNEL_PTRACE 34
+#define VIGIL_KIND_KERNEL_NAMESPACE 35
+#define VIGIL_KIND_KERNEL_MEMFD 36
+#define VIGIL_KIND_SYSCALL_DENIED 40
+
+/* The syscall a sys_enter/sys_exit pair program watched: fixed per program, so user space needs
+ * no per-architecture syscall numbers to name it. */
+enum vigil_sys_op {
+	VIGIL_OP_NONE = 0,
+	VIGIL_OP_SETUID,
+	VIGIL_OP_SETGID,
+	VIGIL_OP_SETREUID,
+	VIGIL_OP_SETREGID,
+	VIGIL_OP_SETRESUID,
+	VIGIL_OP_SETRESGID,
+	VIGIL_OP_SETFSUID,
+	VIGIL_OP_SETFSGID,
+	VIGIL_OP_CAPSET,
+	VIGIL_OP_INIT_MODULE,
+	VIGIL_OP_FINIT_MODULE,
+	VIGIL_OP_BPF,
+	VIGIL_OP_MOUNT,
+	VIGIL_OP_UMOUNT,
+	VIGIL_OP_FSMOUNT,
+	VIGIL_OP_MOVE_MOUNT,
+	VIGIL_OP_PTRACE,
+	VIGIL_OP_UNSHARE,
+	VIGIL_OP_SETNS,
+	VIGIL_OP_MEMFD_CREATE,
+	VIGIL_OP_EXECVE,
+	VIGIL_OP_EXECVEAT,
+	VIGIL_OP_COUNT,
+};
+
+/* Every id of a cred: real, effective, saved, filesystem; uids then gids. */
+struct vigil_cred_ids {
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+};
+
+/* Common to the sys_enter/sys_exit pair kinds: which syscall, its raw arguments, its result. */
+struct vigil_sys_call {
+	__u16 op;      /* enum vigil_sys_op */
+	__u16 _pad;
+	__u32 _pad2;
+	__s64 ret;     /* the syscall's return value: >= 0, or -errno */
+	__u64 args[6]; /* as passed to the syscall */
+};
+
+/* priv.setuid: the ids before (read at sys_enter) and after (at sys_exit). */
+struct vigil_setuid_event {
+	struct vigil_event_hdr hdr;
+	struct vigil_sys_call call;
+	struct vigil_cred_ids old_ids;
+	struct vigil_cred_ids new_ids;
+};
+
+/* priv.capset: the capability sets before and after (the kernel's cred, not the user's copy). */
+struct vigil_capset_event {
+	struct vigil_event_hdr hdr;
+	struct vigil_sys_call call;
+	__u64 old_caps[3]; /* effective, permitted, inheritable */
+	__u64 new_caps[3];
+};
+
+/* priv.capable: one capability check (capability:cap_capable). */
+#define VIGIL_CAP_AUDIT_UNKNOWN 2 /* this kernel's tracepoint does not carry the audit option */
+struct vigil_capable_event {
+	struct vigil_event_hdr hdr;
+	__s32 cap;        /* CAP_* number */
+	__s32 ret;        /* 0: granted; -EPERM: refused */
+	__u32 audit;      /* 0, 1, or VIGIL_CAP_AUDIT_UNKNOWN */
+	__u32 target_ns;  /* inode number of the user namespace the capability was checked in */
+	__u32 cred_euid;  /* the checked cred's euid (may differ from the task's: e.g. a file's) */
+	__u32 _pad;
+};
+
+/* Segments of the kernel-activity kinds (up to four strings or paths each). */
+#define VIGIL_KSEG_COUNT 4
+
+struct vigil_kernel_body {
+	struct vigil_sys_call call;
+	__u32 type;    /* bpf: prog or map type; namespace: CLONE_NEW* of the new ns; module: 0 */
+	__u32 count;   /* bpf: instructions or max_entries; ptrace: 1 if the target was resolved */
+	__u32 target_tgid; /* ptrace: the target process, from the kernel's task */
+	__u32 flags;   /* VIGIL_KF_* */
+	struct vigil_seg seg[VIGIL_KSEG_COUNT];
+};
+
+#define VIGIL_KF_FROM_KERNEL (1u << 0) /* described from the kernel object (fd, task), not user memory */
+
+/* Segment roles, per kind. */
+enum vigil_kseg {
+	/* kernel.mount / kernel.umount */
+	VIGIL_KSEG_MNT_SOURCE = 0,
+	VIGIL_KSEG_MNT_TARGET = 1,
+	VIGIL_KSEG_MNT_FSTYPE = 2,
+	/* kernel.bpf: the program's or map's name */
+	VIGIL_KSEG_BPF_NAME = 0,
+	/* kernel.ptrace: the target's executable (mm->exe_file) */
+	VIGIL_KSEG_PTRACE_EXE = 0,
+	/* kernel.memfd: the name (from the new file's dentry "memfd:NAME", else the user string) */
+	VIGIL_KSEG_MEMFD_NAME = 0,
+	/* kernel.module_load: finit_module's file, then the parameter string */
+	VIGIL_KSEG_MOD_FILE = 0,
+	VIGIL_KSEG_MOD_PARAMS = 1,
+	/* process.exec_failed: the file name asked for, then argv */
+	VIGIL_KSEG_EXEC_FILE = 0,
+	VIGIL_KSEG_EXEC_ARGV = 1,
+};
+
+struct vigil_kernel_event {
+	struct vigil_event_hdr hdr;
+	struct vigil_kernel_body body;
+	char data[VIGIL_DATA_MAX];
+};
+
+/* syscall.denied: counted in the kernel per (process, syscall, errno). */
+#define VIGIL_DENIED_COMPAT (1u << 31) /* nr is a 32-bit compat syscall number */
+struct vigil_denied_key {
+	__u32 tgid;
+	__u32 nr;    /* syscall number, | VIGIL_DENIED_COMPAT */
+	__u32 err;   /* EPERM or EACCES */
+};
+
+struct vigil_denied_value {
+	__u64 count;
+	__u64 first_ns; /* boot clock */
+	__u32 uid;
+	__u32 _pad;
+	char comm[VIGIL_COMM_LEN];
+};
+
+/* An event at the 1st, 2nd, 4th, 8th ... failure of a key: count is exact at that moment. */
+struct vigil_denied_event {
+	struct vigil_event_hdr hdr;
+	__u32 nr;
+	__u32 err;
+	__u64 count;
+};
+
+_Static_assert(sizeof(struct vigil_cred_ids) == 32, "cred ids");
+_Static_assert(sizeof(struct vigil_sys_call) == 64, "sys call");
+_Static_assert(sizeof(struct vigil_setuid_event) == 120 + 64 + 64, "setuid event");
+_Static_assert(sizeof(struct vigil_capset_event) == 120 + 64 + 48, "capset event");
+_Static_assert(sizeof(struct vigil_capable_event) == 144, "capable event");
+_Static_assert(sizeof(struct vigil_kernel_body) == 64 + 16 + 8 * VIGIL_KSEG_COUNT, "kernel body");
+_Static_assert(__builtin_offsetof(struct vigil_kernel_event, data) ==
+		       sizeof(struct vigil_event_hdr) + sizeof(struct vigil_kernel_body),
+	       "kernel data offset");
+_Static_assert(sizeof(struct vigil_kernel_event) <= VIGIL_EVENT_MAX, "kernel event size");
+_Static_assert(sizeof(struct vigil_denied_key) == 12, "denied key");
+_Static_assert(sizeof(struct vigil_denied_value) == 40, "denied value");
+_Static_assert(sizeof(struct vigil_denied_event) == 136, "denied event");
+
 #endif /* VIGIL_ABI_H */
