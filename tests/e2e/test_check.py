@@ -490,16 +490,23 @@ def test_inventory_shows_a_foreign_program_with_its_holder():
 
 
 def test_inventory_flags_vigils_own_programs():
-    with Agent() as agent:
+    with Agent("-k", "process.exec") as agent:  # one kind: the quickest start
         inv = run_json("--only", "kernel.btf")["inventory"]
+        table = vigil("check", "--only", "kernel.btf").stdout
         pid = agent.proc.pid
     mine = [p for p in inv["programs"] if any(h["pid"] == pid for h in p["holders"])]
     assert mine, "the agent's programs are not in the inventory"
     for p in mine:
         assert p["vigil"] is True, p
         assert {"pid": pid, "comm": "vigil", "vigil": True} in p["holders"]
+    assert any(p["attached"] for p in mine), mine  # the exec sensor is attached somewhere
     maps = [m for m in inv["maps"] if any(h["pid"] == pid for h in m["holders"])]
     assert maps and all(m["vigil"] for m in maps)
+    # and the table says so on their rows
+    for prog in mine:
+        row = one([l for l in table.splitlines() if re.match(rf"^\S+\s+{prog['id']}\s", l)
+                   and prog["type"] in l], f"row of program {prog['id']}")
+        assert row.startswith("vigil ") and f"{pid}/vigil" in row, row
 
 
 def test_without_privileges_the_checks_run_and_the_inventory_says_why():
