@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The privilege sensors: the setuid family and capset (ids and capability sets before and
+ * after, from the kernel's cred), and every capability check from capability:cap_capable.
+ */
+#include "syspair.bpf.h"
+
+/* ---- priv.setuid, priv.capset: sys_enter/sys_exit pairs ---- */
+
+static __always_inline void priv_setuid_exit(struct syspair_state *st, __u32 op, __u32 kind,
+					     __s64 ret)
+{
+	struct vigil_setuid_event e = {};
+
+	if (!syspair_want(&e.hdr, kind))
+		return;
+	syspair_fill_call(&e.call, st, op, ret);
+	e.old_ids = st->ids;
+	syspair_read_ids(&e.new_ids, syspair_cred());
+	emit(&e.hdr, sizeof(e));
+}
+
+static __always_inline void priv_capset_exit(struct syspair_state *st, __u32 op, __u32 kind,
+					     __s64 ret)
+{
+	struct vigil_capset_event e = {};
+
+	if (!syspair_want(&e.hdr, kind))
+		return;
+	syspair_fill_call(&e.call, st, op, ret);
+	e.old_caps[0] = st->caps[0];
+	e.old_caps[1] = st->caps[1];
+	e.old_caps[2] = st->caps[2];
+	syspair_read_caps(e.new_caps, syspair_cred());
+	emit(&e.hdr, sizeof(e));
+}
+
+SYSPAIR(setuid, setuid, 1, VIGIL_OP_SETUID, VIGIL_KIND_PRIV_SETUID, priv_setuid_exit)
+SYSPAIR(setgid, setgid, 1, VIGIL_OP_SETGID, VIGIL_KIND_PRIV_SETUID, priv_setuid_exit)
+SYSPAIR(setreuid, setreuid, 2, VIGIL_OP_SETREUID, VIGIL_KIND_PRIV_SETUID, priv_setuid_exit)
+SYSPAIR(setregid, setregid, 2, VIGIL_OP_SETREGID, VIGIL_KIND_PRIV_SETUID, priv_setuid_exit)
+SYSPAIR(setresuid, setresuid, 3, VIGIL_OP_SETRESUID, VIGIL_KIND_PRIV_SETUID, priv_setuid_exit)
+SYSPAIR(setresgid, setresgid, 3, VIGIL_OP_SETRESGID, VIGIL_KIND_PRIV_SETUID, priv_setuid_exit)
+SYSPAIR(setfsuid, setfsuid, 1, VIGIL_OP_SETFSUID, VIGIL_KIND_PRIV_SETUID, priv_setuid_exit)
+SYSPAIR(setfsgid, setfsgid, 1, VIGIL_OP_SETFSGID, VIGIL_KIND_PRIV_SETUID, priv_setuid_exit)
+SYSPAIR(capset, capset, 2, VIGIL_OP_CAPSET, VIGIL_KIND_PRIV_CAPSET, priv_capset_exit)
+
+/* ---- priv.capable: capability:cap_capable (Linux 6.13+: cred, target_ns, capable_ns, cap, ret) ---- */
+
+static __always_inline int on_capable(const struct cred *cred, struct user_namespace *target_ns,
+				      int cap, int ret)
+{
+	const __u32 kind = VIGIL_KIND_PRIV_CAPABLE;
+	struct vigil_capable_event e = {};
+
+	if (!kind_enabled(kind) || (bpf_get_current_pid_tgid() >> 32) == cfg.agent_tgid)
+		return 0;
+	if (!syspair_want(&e.hdr, kind))
+		return 0;
+	e.cap = cap;
+	e.ret = ret;
+	/* The tracepoint has no audit option (CAP_OPT_NOAUDIT stays inside the kernel). */
+	e.audit = VIGIL_CAP_AUDIT_UNKNOWN;
+	e.target_ns = BPF_CORE_READ(target_ns, ns.inum);
+	e.cred_euid = BPF_CORE_READ(cred, euid.val);
+	emit(&e.hdr, sizeof(e));
+	return 0;
+}
+
+SEC("tp_btf/cap_capable")
+int BPF_PROG(capable_btf, const struct cred *cred, struct user_namespace *target_ns,
+	     const struct user_namespace *capable_ns, int cap, int ret)
+{
+	return on_capable(cred, target_ns, cap, ret);
+}
+
+SEC("raw_tp/cap_capable")
+int BPF_PROG(capable_raw, const struct cred *cred, struct user_namespace *target_ns,
+	     const struct user_namespace *capable_ns, int cap, int ret)
+{
+	return on_capable(cred, target_ns, cap, ret);
+}
+
+SEC("tracepoint/capability/cap_capable")
+int capable_tp(struct trace_event_raw_cap_capable *ctx)
+{
+	return on_capable(ctx->cred, ctx->target_ns, ctx->cap, ctx->ret);
+}
