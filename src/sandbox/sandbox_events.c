@@ -38,26 +38,9 @@ const char *violation_action_name(uint32_t code)
 	return NULL;
 }
 
-/* The errnos a profile or a policy is likely to use; others are shown by number only. */
-static const struct {
-	int e;
-	const char *name;
-} errnos[] = {
-	{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" }, { EINTR, "EINTR" },
-	{ EIO, "EIO" }, { E2BIG, "E2BIG" }, { EBADF, "EBADF" }, { EAGAIN, "EAGAIN" },
-	{ ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
-	{ EEXIST, "EEXIST" }, { EINVAL, "EINVAL" }, { ENFILE, "ENFILE" }, { EMFILE, "EMFILE" },
-	{ ENOSPC, "ENOSPC" }, { EROFS, "EROFS" }, { ENOSYS, "ENOSYS" }, { ENOTSUP, "ENOTSUP" },
-	{ EAFNOSUPPORT, "EAFNOSUPPORT" }, { ECONNREFUSED, "ECONNREFUSED" },
-	{ ENETUNREACH, "ENETUNREACH" }, { EHOSTUNREACH, "EHOSTUNREACH" },
-};
-
 const char *errno_name(int e)
 {
-	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
-		if (errnos[i].e == e)
-			return errnos[i].name;
-	return NULL;
+	return e > 0 ? strerrorname_np(e) : NULL; /* glibc 2.32+ */
 }
 
 static void put_errno(struct out *o, int e)
