@@ -1,5 +1,6 @@
 """`vigil check`: the hardening checks against the real host and against fake trees (--root), the
 BPF inventory with a program this test loads itself, --fix/--apply, --fail-on and bad flags."""
+import fcntl
 import gzip
 import json
 import os
@@ -365,9 +366,18 @@ def test_apply_in_a_fake_tree_merges_the_sysctl_file():
                             "fs.suid_dumpable = 0\n")
 
 
+def hold_lock(name):
+    """Serialises tests that change host state across concurrent suite runs (released at
+    cleanup, after the cleanups registered later, such as a restore)."""
+    fd = os.open(f"/run/vigil-test-{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    on_cleanup(lambda: os.close(fd))
+
+
 def test_apply_sets_and_restores_a_real_sysctl():
     key = "fs.protected_fifos"  # harmless here: every test file is root's own
     path = sysctl_path(key)
+    hold_lock("sysctl")
     with open(path) as f:
         original = f.read().strip()
 
