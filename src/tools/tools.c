@@ -14,6 +14,10 @@ extern const struct tool tool_elfsnoop;
 extern const struct tool tool_bashreadline;
 extern const struct tool tool_shellsnoop;
 extern const struct tool tool_ttysnoop;
+extern const struct tool tool_eperm;
+extern const struct tool tool_setuids;
+extern const struct tool tool_capable;
+extern const struct tool tool_modsnoop;
 
 static const struct tool *const tools[] = {
 	&tool_execsnoop,
@@ -26,6 +30,10 @@ static const struct tool *const tools[] = {
 	&tool_bashreadline,
 	&tool_shellsnoop,
 	&tool_ttysnoop,
+	&tool_eperm,
+	&tool_setuids,
+	&tool_capable,
+	&tool_modsnoop,
 };
 
 const struct tool *tool_at(unsigned i)
