@@ -73,3 +73,20 @@ def file_has(path, text):
             return text in f.read()
     except FileNotFoundError:
         return False
+
+
+def rss_by_mapping(pid):
+    """Resident kB per mapping name from /proc/PID/smaps ([heap], anon_inode:bpf-map, libs)."""
+    sizes, name = {}, None
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                first = line.split(None, 1)[0]
+                if "-" in first and not first.endswith(":"):
+                    parts = line.split()
+                    name = parts[5] if len(parts) > 5 else "[anon]"
+                elif first == "Rss:":
+                    sizes[name] = sizes.get(name, 0) + int(line.split()[1])
+    except OSError:
+        pass
+    return sizes

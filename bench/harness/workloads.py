@@ -58,7 +58,7 @@ WORKLOADS = [
              lambda p, n, smoke, w: [p.path("tcp_loop"), str(n)], 20000, 200,
              "connection (one connect + one accept)", None, ["connect_exit", "accept4_exit"],
              TCP_BT, ["connect", "accept4"], na_reason=NO_NET_SENSOR),
-    Workload("mixed", "tar of /usr/include piped to /dev/null, then cc -O2 -c of the bench's C sources",
+    Workload("mixed", "tar of /usr/include to a pipe, grep over its headers 16 files per exec, cc -O2 -c of the bench sources",
              _mixed_argv, None, None, "process event (exec, fork or exit)", PROCESS_KINDS,
              ["proc_exec", "proc_fork", "proc_exit"], EXEC_BT + " " + FORK_EXIT_BT,
              ["execve", "clone", "clone3", "fork", "vfork", "exit_group"],
