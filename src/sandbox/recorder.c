@@ -361,12 +361,15 @@ static void remove_cgroup(struct rec_cgroup *cg)
 static volatile sig_atomic_t stop_lingering;
 static volatile sig_atomic_t child_pid;
 
-static void on_signal(int sig)
+/* A signal sent to vigil goes on to the command (one from the terminal reached it already);
+ * once the command is gone, it ends the wait for its leftovers. */
+static void on_signal(int sig, siginfo_t *si, void *uc)
 {
-	if (child_pid > 0)
-		kill((pid_t)child_pid, sig);
-	else
+	(void)uc;
+	if (child_pid <= 0)
 		stop_lingering = 1;
+	else if (si->si_code != SI_KERNEL)
+		kill((pid_t)child_pid, sig);
 }
 
 /* After the command exits, its descendants may still run: record until they are gone too. */
@@ -459,7 +462,7 @@ static int record(struct rec_opts *o)
 	json_t *base = NULL, *prof = NULL;
 	const char *method = "";
 	char err[PATH_MAX + 256], cmdline[512], comment[600], pidtext[32];
-	int gate[2] = { -1, -1 }, status = 0, rc = 1;
+	int gate[2] = { -1, -1 }, report[2] = { -1, -1 }, status = 0, rc = 1, exec_errno = 0;
 	uint64_t total = 0;
 	size_t unnamed = 0;
 	pid_t pid;
@@ -485,7 +488,7 @@ static int record(struct rec_opts *o)
 		fprintf(stderr, "vigil: cannot set the recording scope: %s\n", strerror(errno));
 		goto out;
 	}
-	if (pipe2(gate, O_CLOEXEC)) {
+	if (pipe2(gate, O_CLOEXEC) || pipe2(report, O_CLOEXEC)) {
 		fprintf(stderr, "vigil: pipe: %s\n", strerror(errno));
 		goto out;
 	}
@@ -502,13 +505,16 @@ static int record(struct rec_opts *o)
 		if (read(gate[0], &go, 1) != 1)
 			_exit(125);
 		execvp(o->cmd[0], o->cmd);
-		fprintf(stderr, "vigil: cannot run '%s': %s\n", o->cmd[0], strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
+		int e = errno; /* the report pipe closes on a successful exec: silence means it ran */
+		if (write(report[1], &e, sizeof(e)) != sizeof(e))
+			_exit(125);
+		_exit(e == ENOENT ? 127 : 126);
 	}
 	close(gate[0]);
-	gate[0] = -1;
+	close(report[1]);
+	gate[0] = report[1] = -1;
 	child_pid = pid;
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_RESTART | SA_SIGINFO };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	snprintf(pidtext, sizeof(pidtext), "%d", (int)pid);
@@ -525,6 +531,12 @@ static int record(struct rec_opts *o)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	child_pid = 0;
+	if (read(report[0], &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno)) {
+		fprintf(stderr, "vigil: cannot run '%s': %s; no profile written\n", o->cmd[0],
+			strerror(exec_errno));
+		rc = exit_code_of(status);
+		goto out;
+	}
 	wait_descendants(&cg);
 
 	bpf_link__destroy(link);
@@ -552,10 +564,12 @@ static int record(struct rec_opts *o)
 				"and are not in the profile\n", unnamed);
 	rc = exit_code_of(status);
 out:
-	if (gate[0] >= 0)
-		close(gate[0]);
-	if (gate[1] >= 0)
-		close(gate[1]);
+	for (int i = 0; i < 2; i++) {
+		if (gate[i] >= 0)
+			close(gate[i]);
+		if (report[i] >= 0)
+			close(report[i]);
+	}
 	bpf_link__destroy(link);
 	vigil_bpf__destroy(skel);
 	if (cg.path[0])

@@ -138,9 +138,11 @@ static const struct argp sandbox_argp = {
 
 static volatile sig_atomic_t forward_to;
 
-static void forward_signal(int sig)
+/* A signal sent to vigil goes on to the command; one from the terminal reached it already. */
+static void forward_signal(int sig, siginfo_t *si, void *uc)
 {
-	if (forward_to > 0)
+	(void)uc;
+	if (forward_to > 0 && si->si_code != SI_KERNEL)
 		kill((pid_t)forward_to, sig);
 }
 
@@ -267,7 +269,7 @@ static int run_sandbox(struct sandbox_opts *o)
 	}
 	r.audit.tgid = (uint32_t)l.pid;
 	forward_to = l.pid;
-	struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
+	struct sigaction sa = { .sa_sigaction = forward_signal, .sa_flags = SA_RESTART | SA_SIGINFO };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -278,8 +280,11 @@ static int run_sandbox(struct sandbox_opts *o)
 	};
 	if (l.listener >= 0) {
 		if (notify_supervisor_init(&sup, l.listener)) {
+			/* nobody could answer its notified calls: stop it rather than hang it */
 			fprintf(stderr, "vigil: cannot allocate the notification buffers\n");
 			kill(l.pid, SIGKILL);
+			close(l.listener);
+			l.listener = -1;
 		}
 		sup.policies = policies;
 		sup.npolicies = sizeof(policies) / sizeof(policies[0]);

@@ -369,6 +369,11 @@ def test_record_exit_status_and_bad_append_file():
     r = vigil("seccomp", "record", "-o", prof, "--", "sh", "-c", "exit 3")
     assert r.returncode == 3, r
     assert os.path.exists(prof)
+    missing = os.path.join(d, "never.json")
+    r = vigil("seccomp", "record", "-o", missing, "--", "/nonexistent/cmd")
+    assert r.returncode == 127, r
+    assert r.stderr == "vigil: cannot run '/nonexistent/cmd': No such file or directory; no profile written\n", r.stderr
+    assert not os.path.exists(missing)
     bad = os.path.join(FIXTURES, "malformed", "10-unknown-op.json")
     r = vigil("seccomp", "record", "-o", bad, "--append", "--", "true")
     assert r.returncode == 2, r
