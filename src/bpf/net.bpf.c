@@ -22,7 +22,7 @@
 #define NET_IPPROTO_UDP 17
 #define NET_S_IFMT 00170000
 #define NET_S_IFSOCK 0140000
-#define NET_EINPROGRESS 115
+#define NET_O_NONBLOCK 04000
 #define NET_ECONNABORTED 103
 
 enum {
@@ -30,7 +30,7 @@ enum {
 	NS_CONNECTING = 1 << 1,   /* SYN sent, outcome pending */
 	NS_WANT_CONNECT = 1 << 2, /* the filters want this connect reported */
 	NS_ESTABLISHED = 1 << 3,  /* reached ESTABLISHED: its close is reported */
-	NS_NONBLOCK = 1 << 4,     /* connect() returned EINPROGRESS */
+	NS_NONBLOCK = 1 << 4,     /* the socket was non-blocking when it connected */
 };
 
 struct net_sock {
@@ -179,6 +179,9 @@ static __always_inline void on_syn_sent(__u64 skp)
 	fill_task(&ns.owner, (struct task_struct *)bpf_get_current_task());
 	ns.born_ns = bpf_ktime_get_boot_ns();
 	ns.flags = NS_OWNER | NS_CONNECTING;
+	/* the outcome often arrives before connect() returns (loopback, veth): ask the file now */
+	if (BPF_CORE_READ((struct sock *)skp, sk_socket, file, f_flags) & NET_O_NONBLOCK)
+		ns.flags |= NS_NONBLOCK;
 	if (kind_enabled(VIGIL_KIND_NET_CONNECT) && want_event(VIGIL_KIND_NET_CONNECT, &ns.owner))
 		ns.flags |= NS_WANT_CONNECT;
 	bpf_map_update_elem(&net_socks, &skp, &ns, BPF_ANY);
@@ -412,7 +415,7 @@ int connect_enter_tp(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* UDP connects are reported here (no TCP state change); TCP ones learn they were non-blocking. */
+/* UDP connects are reported here: they change no TCP state. */
 SEC("tracepoint/syscalls/sys_exit_connect")
 int connect_exit_tp(struct trace_event_raw_sys_exit *ctx)
 {
@@ -431,15 +434,6 @@ int connect_exit_tp(struct trace_event_raw_sys_exit *ctx)
 	sock_tuple(&e.t, sk);
 	if (!sock_is_inet(&e.t))
 		return 0;
-	if (e.t.proto == NET_IPPROTO_TCP) {
-		if (ctx->ret == -NET_EINPROGRESS) {
-			__u64 skp = (__u64)sk;
-			struct net_sock *ns = bpf_map_lookup_elem(&net_socks, &skp);
-			if (ns)
-				ns->flags |= NS_NONBLOCK;
-		}
-		return 0;
-	}
 	if (e.t.proto != NET_IPPROTO_UDP || !kind_enabled(VIGIL_KIND_NET_CONNECT))
 		return 0;
 	fill_task(&e.hdr.task, (struct task_struct *)bpf_get_current_task());

@@ -140,7 +140,7 @@ enum vigil_proc_seg {
 	VIGIL_PSEG_CGROUP,  /* cgroup path components, leaf first */
 	VIGIL_PSEG_TTY,     /* controlling terminal name, e.g. "pts3" */
 	VIGIL_PSEG_INTERP,  /* exec: the #! interpreter (a string), or the ELF loader's file path */
-	VIGIL_PSEG_SCRIPT,  /* exec of a #! script: the script's own file path */
+	VIGIL_PSEG_SCRIPT,  /* exec of a #! script: the name the exec call gave (a string) */
 	VIGIL_PSEG_COUNT,
 };
 
@@ -152,7 +152,7 @@ struct vigil_proc_body {
 	__u32 cgroup_level; /* depth of the cgroup reported in VIGIL_PSEG_CGROUP */
 	__u32 _pad;
 	struct vigil_seg seg[VIGIL_PSEG_COUNT];
-	/* exec only (0 in seed records): the file the exec call named, the script for #! */
+	/* exec only (0 in seed records): the file the program runs from (for #!, the interpreter) */
 	__u64 file_ino;
 	__u32 file_dev;     /* kernel dev_t: major << 20 | minor */
 	__u32 file_uid;     /* owner */
@@ -165,7 +165,7 @@ struct vigil_proc_body {
 };
 
 #define VIGIL_XF_FACTS (1u << 0)   /* the file_* fields are filled */
-#define VIGIL_XF_SCRIPT (1u << 1)  /* a #! script: INTERP is its interpreter, SCRIPT its path */
+#define VIGIL_XF_SCRIPT (1u << 1)  /* a #! script: INTERP is its interpreter, SCRIPT its name */
 #define VIGIL_XF_ELF_INTERP (1u << 2) /* INTERP is the ELF loader mapped by the kernel */
 #define VIGIL_XF_MEMFD (1u << 3)   /* the file is a memfd (memfd_create) */
 #define VIGIL_XF_DELETED (1u << 4) /* no name left on any filesystem (i_nlink == 0) */
@@ -404,7 +404,7 @@ struct vigil_net_event {
 #define VIGIL_NETF_RESET_RECEIVED (1u << 0) /* net.reset: received, not sent */
 #define VIGIL_NETF_NO_SOCKET (1u << 1)      /* net.reset: no local socket; the task is whoever ran */
 #define VIGIL_NETF_OWNER_UNKNOWN (1u << 2)  /* net.close: opened before vigil; the task is whoever ran */
-#define VIGIL_NETF_NONBLOCK (1u << 3)       /* net.connect: the outcome came after connect() returned */
+#define VIGIL_NETF_NONBLOCK (1u << 3)       /* net.connect: a non-blocking socket (O_NONBLOCK) */
 
 /* Up to this many bytes of a DNS message are captured (the rest is reported as cut). */
 #define VIGIL_DNS_CAPTURE 1024
