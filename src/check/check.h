@@ -19,10 +19,10 @@ enum check_status {
 	CHECK_UNKNOWN, /* the value could not be learned: not scored */
 };
 
-enum severity {
-	SEV_LOW = 1,
-	SEV_MEDIUM,
-	SEV_HIGH,
+enum check_severity {
+	CHECK_SEV_LOW = 1,
+	CHECK_SEV_MEDIUM,
+	CHECK_SEV_HIGH,
 };
 
 /* Where the checks read from: "/" for this host, or an image or fake tree. */
@@ -44,13 +44,13 @@ struct check_result {
 
 struct check_def {
 	const char *id;
-	enum severity severity;
+	enum check_severity severity;
 	const char *source;      /* a sysctl key, or a path under the root */
 	/* Fills value/present (and fix_key when the reader knows best); 0, or -1 when missing. */
 	int (*read)(const struct check_ctx *ctx, const struct check_def *def, struct check_result *r);
 	/* NULL: judged by the pass/warn rules below; else a judge of its own. */
 	void (*judge)(const struct check_ctx *ctx, struct check_result *r);
-	const char *pass;        /* rules (see rule_match): the values that pass */
+	const char *pass;        /* rules (see check_rule_match): the values that pass */
 	const char *warn;        /* the values that warn; anything else fails */
 	enum check_status missing; /* the status when the source does not exist */
 	const char *missing_note;
@@ -71,32 +71,32 @@ void check_run(const struct check_ctx *ctx, const struct check_def *def, struct 
 /* Does value match a rule list such as "1,2", ">=2", "<=1073741824", "3-5" or "integrity"?
  * Numbers compare as numbers, anything else as exact strings; an empty or NULL list matches
  * nothing. */
-bool rule_match(const char *rules, const char *value);
+bool check_rule_match(const char *rules, const char *value);
 
 const char *check_status_name(enum check_status s);
-const char *severity_name(enum severity s);
+const char *check_severity_name(enum check_severity s);
 /* 0 and the severity, or -1 for an unknown name. */
-int severity_parse(const char *s, enum severity *out);
+int check_severity_parse(const char *s, enum check_severity *out);
 
 /* Score out of 100: each scored check weighs its severity; warn earns half. */
 int check_score(const struct check_result *r, size_t n);
 
 /* Files under the root. */
 /* root + rel into buf; rel starts with '/'. */
-void root_path(const struct check_ctx *ctx, const char *rel, char *buf, size_t len);
+void check_root_path(const struct check_ctx *ctx, const char *rel, char *buf, size_t len);
 /* The first line of a file under the root without its newline: 0, or -1 if it cannot be read. */
-int read_root_line(const struct check_ctx *ctx, const char *rel, char *buf, size_t len);
-bool root_exists(const struct check_ctx *ctx, const char *rel);
+int check_read_line(const struct check_ctx *ctx, const char *rel, char *buf, size_t len);
+bool check_root_exists(const struct check_ctx *ctx, const char *rel);
 /* "kernel.kptr_restrict" -> "/proc/sys/kernel/kptr_restrict" */
-void sysctl_rel_path(const char *key, char *buf, size_t len);
+void check_sysctl_path(const char *key, char *buf, size_t len);
 /* The value of CONFIG_<name> in the kernel's config (/proc/config.gz, /boot/config-RELEASE):
  * 1 and the value ("y", "m", a string) in buf, 0 if the config says it is not set, -1 if no
  * config could be read. */
-int kernel_config(const struct check_ctx *ctx, const char *name, char *buf, size_t len);
+int check_kernel_config(const struct check_ctx *ctx, const char *name, char *buf, size_t len);
 
 /* Which of names are symbols in /proc/kallsyms under the root: 0 and found[], or -1 if it cannot
  * be read (or is empty). */
-int kallsyms_has(const struct check_ctx *ctx, const char *const *names, size_t n, bool *found);
+int check_kallsyms_has(const struct check_ctx *ctx, const char *const *names, size_t n, bool *found);
 
 /* The fix: a shell script of sysctl lines and a sysctl.d file, written to b. */
 void check_fix_script(const struct check_result *r, size_t n, const char *sysctl_file,

@@ -13,20 +13,20 @@ static int read_sysctl(const struct check_ctx *ctx, const struct check_def *def,
 {
 	char rel[256];
 
-	sysctl_rel_path(def->source, rel, sizeof(rel));
-	return read_root_line(ctx, rel, r->value, sizeof(r->value));
+	check_sysctl_path(def->source, rel, sizeof(rel));
+	return check_read_line(ctx, rel, r->value, sizeof(r->value));
 }
 
 static int read_line(const struct check_ctx *ctx, const struct check_def *def,
 		     struct check_result *r)
 {
-	return read_root_line(ctx, def->source, r->value, sizeof(r->value));
+	return check_read_line(ctx, def->source, r->value, sizeof(r->value));
 }
 
 static int read_presence(const struct check_ctx *ctx, const struct check_def *def,
 			 struct check_result *r)
 {
-	if (!root_exists(ctx, def->source))
+	if (!check_root_exists(ctx, def->source))
 		return -1;
 	snprintf(r->value, sizeof(r->value), "present");
 	return 0;
@@ -38,7 +38,7 @@ static int read_lockdown(const struct check_ctx *ctx, const struct check_def *de
 {
 	char line[128], *open_b, *close_b;
 
-	if (read_root_line(ctx, def->source, line, sizeof(line)))
+	if (check_read_line(ctx, def->source, line, sizeof(line)))
 		return -1;
 	open_b = strchr(line, '[');
 	close_b = open_b ? strchr(open_b, ']') : NULL;
@@ -55,7 +55,7 @@ static int read_config(const struct check_ctx *ctx, const struct check_def *def,
 		       struct check_result *r)
 {
 	char v[64];
-	int rc = kernel_config(ctx, def->source, v, sizeof(v));
+	int rc = check_kernel_config(ctx, def->source, v, sizeof(v));
 
 	if (rc < 0)
 		return -1;
@@ -74,7 +74,7 @@ static int read_jit_always_on(const struct check_ctx *ctx, const struct check_de
 
 	if (!read_config(ctx, def, r))
 		return 0;
-	if (kallsyms_has(ctx, syms, 3, found) || !found[0])
+	if (check_kallsyms_has(ctx, syms, 3, found) || !found[0])
 		return -1;
 	snprintf(r->value, sizeof(r->value), "%s", found[1] || found[2] ? "n" : "y");
 	snprintf(r->detail, sizeof(r->detail), "no kernel config: the interpreter is %s /proc/kallsyms",
@@ -90,19 +90,19 @@ static int read_modules(const struct check_ctx *ctx, const struct check_def *def
 	char v[32];
 
 	(void)def;
-	if (!root_exists(ctx, "/proc/modules") &&
-	    !root_exists(ctx, "/proc/sys/kernel/modules_disabled")) {
+	if (!check_root_exists(ctx, "/proc/modules") &&
+	    !check_root_exists(ctx, "/proc/sys/kernel/modules_disabled")) {
 		snprintf(r->value, sizeof(r->value), "none");
 		snprintf(r->detail, sizeof(r->detail), "kernel built without module support");
-	} else if (!read_root_line(ctx, "/proc/sys/kernel/modules_disabled", v, sizeof(v)) &&
+	} else if (!check_read_line(ctx, "/proc/sys/kernel/modules_disabled", v, sizeof(v)) &&
 		   !strcmp(v, "1")) {
 		snprintf(r->value, sizeof(r->value), "disabled");
 		snprintf(r->detail, sizeof(r->detail), "kernel.modules_disabled=1");
-	} else if (!read_root_line(ctx, "/sys/module/module/parameters/sig_enforce", v, sizeof(v)) &&
+	} else if (!check_read_line(ctx, "/sys/module/module/parameters/sig_enforce", v, sizeof(v)) &&
 		   !strcmp(v, "Y")) {
 		snprintf(r->value, sizeof(r->value), "signed-only");
 		snprintf(r->detail, sizeof(r->detail), "module.sig_enforce=Y");
-	} else if (!read_root_line(ctx, "/sys/kernel/security/lockdown", v, sizeof(v)) &&
+	} else if (!check_read_line(ctx, "/sys/kernel/security/lockdown", v, sizeof(v)) &&
 		   (strstr(v, "[integrity]") || strstr(v, "[confidentiality]"))) {
 		snprintf(r->value, sizeof(r->value), "signed-only");
 		snprintf(r->detail, sizeof(r->detail), "lockdown refuses unsigned modules");
@@ -135,8 +135,8 @@ static int read_userns(const struct check_ctx *ctx, const struct check_def *def,
 	(void)def;
 	for (size_t i = 0; i < sizeof(userns_knobs) / sizeof(userns_knobs[0]); i++) {
 		const struct userns_knob *k = &userns_knobs[i];
-		sysctl_rel_path(k->key, rel, sizeof(rel));
-		if (read_root_line(ctx, rel, v, sizeof(v)))
+		check_sysctl_path(k->key, rel, sizeof(rel));
+		if (check_read_line(ctx, rel, v, sizeof(v)))
 			continue;
 		if (!strcmp(v, k->closed)) {
 			snprintf(r->value, sizeof(r->value), "restricted");
@@ -153,7 +153,7 @@ static int read_userns(const struct check_ctx *ctx, const struct check_def *def,
 		}
 		any = true;
 	}
-	if (kernel_config(ctx, "USER_NS", v, sizeof(v)) == 0) {
+	if (check_kernel_config(ctx, "USER_NS", v, sizeof(v)) == 0) {
 		snprintf(r->value, sizeof(r->value), "none");
 		snprintf(r->detail, sizeof(r->detail), "kernel built without user namespaces");
 		r->fix_key[0] = '\0';
@@ -248,7 +248,7 @@ static void judge_core_pattern(const struct check_ctx *ctx, struct check_result 
 
 const struct check_def check_table[] = {
 	{
-		.id = "kernel.unprivileged_bpf_disabled", .severity = SEV_HIGH,
+		.id = "kernel.unprivileged_bpf_disabled", .severity = CHECK_SEV_HIGH,
 		SYSCTL("kernel.unprivileged_bpf_disabled"),
 		.pass = "1,2", .missing = CHECK_PASS, .missing_note = "no bpf() syscall in this kernel",
 		.recommended = "1 or 2", .fix_value = "2",
@@ -257,7 +257,7 @@ const struct check_def check_table[] = {
 		       "one-way switch that holds until reboot.",
 	},
 	{
-		.id = "net.core.bpf_jit_enable", .severity = SEV_HIGH,
+		.id = "net.core.bpf_jit_enable", .severity = CHECK_SEV_HIGH,
 		SYSCTL("net.core.bpf_jit_enable"),
 		.pass = "1", .warn = "2", .missing = CHECK_FAIL,
 		.missing_note = "no BPF JIT in this kernel: every program runs in the interpreter",
@@ -266,7 +266,7 @@ const struct check_def check_table[] = {
 		       "JIT image to the kernel log, for debugging only.",
 	},
 	{
-		.id = "bpf.jit_always_on", .severity = SEV_MEDIUM,
+		.id = "bpf.jit_always_on", .severity = CHECK_SEV_MEDIUM,
 		.source = "BPF_JIT_ALWAYS_ON", .read = read_jit_always_on,
 		.pass = "y", .warn = "n", .missing = CHECK_UNKNOWN,
 		.missing_note = "no kernel config (/proc/config.gz, /boot/config-RELEASE) and no JIT "
@@ -277,7 +277,7 @@ const struct check_def check_table[] = {
 		       "with it the JIT cannot be disabled.",
 	},
 	{
-		.id = "net.core.bpf_jit_harden", .severity = SEV_MEDIUM,
+		.id = "net.core.bpf_jit_harden", .severity = CHECK_SEV_MEDIUM,
 		SYSCTL("net.core.bpf_jit_harden"),
 		.pass = "2", .warn = "1", .missing = CHECK_UNKNOWN,
 		.missing_note = "no BPF JIT in this kernel",
@@ -286,7 +286,7 @@ const struct check_def check_table[] = {
 		       "(JIT spraying); 1 blinds only unprivileged programs.",
 	},
 	{
-		.id = "net.core.bpf_jit_kallsyms", .severity = SEV_LOW,
+		.id = "net.core.bpf_jit_kallsyms", .severity = CHECK_SEV_LOW,
 		SYSCTL("net.core.bpf_jit_kallsyms"),
 		.pass = "0", .warn = "1", .missing = CHECK_PASS,
 		.missing_note = "no BPF JIT symbols in this kernel",
@@ -295,7 +295,7 @@ const struct check_def check_table[] = {
 		       "to an attacker looking for code to jump to.",
 	},
 	{
-		.id = "net.core.bpf_jit_limit", .severity = SEV_LOW,
+		.id = "net.core.bpf_jit_limit", .severity = CHECK_SEV_LOW,
 		SYSCTL("net.core.bpf_jit_limit"),
 		.pass = "1-536870912", .warn = ">=536870913", .missing = CHECK_UNKNOWN,
 		.missing_note = "no BPF JIT in this kernel",
@@ -305,7 +305,7 @@ const struct check_def check_table[] = {
 		       "raised, unprivileged users can exhaust the area the kernel and root load into.",
 	},
 	{
-		.id = "kernel.btf", .severity = SEV_LOW,
+		.id = "kernel.btf", .severity = CHECK_SEV_LOW,
 		.source = "/sys/kernel/btf/vmlinux", .read = read_presence,
 		.pass = "present", .missing = CHECK_WARN,
 		.missing_note = "no /sys/kernel/btf/vmlinux",
@@ -315,7 +315,7 @@ const struct check_def check_table[] = {
 		       "kernels; without it the host cannot be watched from BPF.",
 	},
 	{
-		.id = "kernel.lockdown", .severity = SEV_MEDIUM,
+		.id = "kernel.lockdown", .severity = CHECK_SEV_MEDIUM,
 		.source = "/sys/kernel/security/lockdown", .read = read_lockdown,
 		.pass = "integrity,confidentiality", .warn = "none", .missing = CHECK_WARN,
 		.missing_note = "no lockdown LSM (or securityfs is not mounted)",
@@ -326,7 +326,7 @@ const struct check_def check_table[] = {
 		       "/dev/mem, kexec of unsigned kernels, and BPF reads of kernel memory.",
 	},
 	{
-		.id = "kernel.lsm", .severity = SEV_MEDIUM,
+		.id = "kernel.lsm", .severity = CHECK_SEV_MEDIUM,
 		.source = "/sys/kernel/security/lsm", .read = read_line, .judge = judge_lsm,
 		.missing = CHECK_WARN, .missing_note = "no /sys/kernel/security/lsm (securityfs not mounted?)",
 		.recommended = "bpf, landlock, yama and selinux or apparmor",
@@ -335,7 +335,7 @@ const struct check_def check_table[] = {
 		       "themselves; Yama limits ptrace; a MAC confines services.",
 	},
 	{
-		.id = "kernel.kptr_restrict", .severity = SEV_MEDIUM,
+		.id = "kernel.kptr_restrict", .severity = CHECK_SEV_MEDIUM,
 		SYSCTL("kernel.kptr_restrict"),
 		.pass = "1,2", .missing = CHECK_UNKNOWN, .missing_note = "no such sysctl",
 		.recommended = "1 (2 hides them from root too)", .fix_value = "1",
@@ -343,7 +343,7 @@ const struct check_def check_table[] = {
 		       "exploits.",
 	},
 	{
-		.id = "kernel.dmesg_restrict", .severity = SEV_LOW,
+		.id = "kernel.dmesg_restrict", .severity = CHECK_SEV_LOW,
 		SYSCTL("kernel.dmesg_restrict"),
 		.pass = "1", .missing = CHECK_UNKNOWN, .missing_note = "no such sysctl",
 		.recommended = "1", .fix_value = "1",
@@ -351,7 +351,7 @@ const struct check_def check_table[] = {
 		       "should read it.",
 	},
 	{
-		.id = "kernel.perf_event_paranoid", .severity = SEV_MEDIUM,
+		.id = "kernel.perf_event_paranoid", .severity = CHECK_SEV_MEDIUM,
 		SYSCTL("kernel.perf_event_paranoid"),
 		.pass = ">=2", .warn = "1", .missing = CHECK_PASS,
 		.missing_note = "no perf events in this kernel",
@@ -360,7 +360,7 @@ const struct check_def check_table[] = {
 		       "escalations, and kernel profiling leaks kernel addresses.",
 	},
 	{
-		.id = "kernel.yama.ptrace_scope", .severity = SEV_MEDIUM,
+		.id = "kernel.yama.ptrace_scope", .severity = CHECK_SEV_MEDIUM,
 		SYSCTL("kernel.yama.ptrace_scope"),
 		.pass = ">=1", .warn = "0", .missing = CHECK_WARN,
 		.missing_note = "Yama is not active: ptrace is limited only by uid and capabilities",
@@ -370,7 +370,7 @@ const struct check_def check_table[] = {
 		       "steal its secrets (ssh-agent, browsers).",
 	},
 	{
-		.id = "kernel.modules", .severity = SEV_MEDIUM,
+		.id = "kernel.modules", .severity = CHECK_SEV_MEDIUM,
 		.source = "/proc/sys/kernel/modules_disabled", .read = read_modules,
 		.pass = "none,disabled,signed-only", .missing = CHECK_UNKNOWN,
 		.recommended = "no modules, modules_disabled=1 or signed modules only",
@@ -380,7 +380,7 @@ const struct check_def check_table[] = {
 		       "becomes root) rewrite the kernel, including anything BPF watches.",
 	},
 	{
-		.id = "kernel.unprivileged_userns", .severity = SEV_LOW,
+		.id = "kernel.unprivileged_userns", .severity = CHECK_SEV_LOW,
 		.source = "/proc/sys/user/max_user_namespaces", .read = read_userns,
 		.pass = "none,restricted", .warn = "unprivileged", .missing = CHECK_UNKNOWN,
 		.missing_note = "no user namespace knobs found",
@@ -391,7 +391,7 @@ const struct check_def check_table[] = {
 		       "(netfilter, mounts) that has had many privilege escalations.",
 	},
 	{
-		.id = "fs.protected_symlinks", .severity = SEV_MEDIUM,
+		.id = "fs.protected_symlinks", .severity = CHECK_SEV_MEDIUM,
 		SYSCTL("fs.protected_symlinks"),
 		.pass = "1", .missing = CHECK_FAIL, .missing_note = "no such protection in this kernel",
 		.recommended = "1", .fix_value = "1",
@@ -399,7 +399,7 @@ const struct check_def check_table[] = {
 		       "(time-of-check to time-of-use attacks on privileged programs).",
 	},
 	{
-		.id = "fs.protected_hardlinks", .severity = SEV_MEDIUM,
+		.id = "fs.protected_hardlinks", .severity = CHECK_SEV_MEDIUM,
 		SYSCTL("fs.protected_hardlinks"),
 		.pass = "1", .missing = CHECK_FAIL, .missing_note = "no such protection in this kernel",
 		.recommended = "1", .fix_value = "1",
@@ -407,7 +407,7 @@ const struct check_def check_table[] = {
 		       "users' files) to abuse them later.",
 	},
 	{
-		.id = "fs.protected_fifos", .severity = SEV_LOW,
+		.id = "fs.protected_fifos", .severity = CHECK_SEV_LOW,
 		SYSCTL("fs.protected_fifos"),
 		.pass = "2", .warn = "1", .missing = CHECK_FAIL,
 		.missing_note = "no such protection in this kernel",
@@ -416,7 +416,7 @@ const struct check_def check_table[] = {
 		       "planted in a sticky directory.",
 	},
 	{
-		.id = "fs.protected_regular", .severity = SEV_LOW,
+		.id = "fs.protected_regular", .severity = CHECK_SEV_LOW,
 		SYSCTL("fs.protected_regular"),
 		.pass = "2", .warn = "1", .missing = CHECK_FAIL,
 		.missing_note = "no such protection in this kernel",
@@ -425,7 +425,7 @@ const struct check_def check_table[] = {
 		       "attacker planted in a sticky directory.",
 	},
 	{
-		.id = "fs.suid_dumpable", .severity = SEV_MEDIUM,
+		.id = "fs.suid_dumpable", .severity = CHECK_SEV_MEDIUM,
 		SYSCTL("fs.suid_dumpable"),
 		.pass = "0", .warn = "2", .missing = CHECK_UNKNOWN, .missing_note = "no such sysctl",
 		.recommended = "0", .fix_value = "0",
@@ -433,7 +433,7 @@ const struct check_def check_table[] = {
 		       "owned by the user, 2 only as root.",
 	},
 	{
-		.id = "kernel.sysrq", .severity = SEV_LOW,
+		.id = "kernel.sysrq", .severity = CHECK_SEV_LOW,
 		SYSCTL("kernel.sysrq"), .judge = judge_sysrq,
 		.missing = CHECK_PASS, .missing_note = "no magic SysRq key in this kernel",
 		.recommended = "0, or a mask without 4, 8 and 64 (e.g. 176)", .fix_value = "0",
@@ -441,7 +441,7 @@ const struct check_def check_table[] = {
 		       "kill every process.",
 	},
 	{
-		.id = "kernel.core_pattern", .severity = SEV_LOW,
+		.id = "kernel.core_pattern", .severity = CHECK_SEV_LOW,
 		SYSCTL("kernel.core_pattern"), .judge = judge_core_pattern,
 		.missing = CHECK_UNKNOWN, .missing_note = "no such sysctl",
 		.recommended = "a file name, or a pipe only to a trusted crash handler",
@@ -451,7 +451,7 @@ const struct check_def check_table[] = {
 		       "with input the crashing process controls.",
 	},
 	{
-		.id = "kernel.randomize_va_space", .severity = SEV_HIGH,
+		.id = "kernel.randomize_va_space", .severity = CHECK_SEV_HIGH,
 		SYSCTL("kernel.randomize_va_space"),
 		.pass = "2", .warn = "1", .missing = CHECK_UNKNOWN, .missing_note = "no such sysctl",
 		.recommended = "2", .fix_value = "2",
@@ -488,7 +488,7 @@ void check_run(const struct check_ctx *ctx, const struct check_def *def, struct 
 	if (def->judge)
 		def->judge(ctx, r);
 	else
-		r->status = rule_match(def->pass, r->value)   ? CHECK_PASS
-			    : rule_match(def->warn, r->value) ? CHECK_WARN
+		r->status = check_rule_match(def->pass, r->value)   ? CHECK_PASS
+			    : check_rule_match(def->warn, r->value) ? CHECK_WARN
 							      : CHECK_FAIL;
 }

@@ -22,7 +22,7 @@ enum { OPT_NO_INVENTORY = 0x100, OPT_SYSCTL_FILE, OPT_APPLY };
 struct check_args {
 	bool json, fix, apply, no_inventory;
 	bool fail_on_set;
-	enum severity fail_on;
+	enum check_severity fail_on;
 	const char *root;
 	const char *only;
 	const char *sysctl_file;
@@ -75,7 +75,7 @@ static error_t parse_check_opt(int key, char *arg, struct argp_state *state)
 		a->json = true;
 		return 0;
 	case 'f':
-		if (severity_parse(arg, &a->fail_on))
+		if (check_severity_parse(arg, &a->fail_on))
 			cli_bad_value(state, "--fail-on", "expected low, medium or high");
 		a->fail_on_set = true;
 		return 0;

@@ -75,8 +75,8 @@ static int write_sysctl(const struct check_ctx *ctx, const char *key, const char
 	FILE *f;
 	int rc = 0;
 
-	sysctl_rel_path(key, rel, sizeof(rel));
-	root_path(ctx, rel, path, sizeof(path));
+	check_sysctl_path(key, rel, sizeof(rel));
+	check_root_path(ctx, rel, path, sizeof(path));
 	f = fopen(path, "we");
 	if (!f)
 		return -errno;
@@ -105,7 +105,7 @@ static int write_sysctl_file(const struct check_ctx *ctx, const struct check_res
 	FILE *f;
 	int rc = 0;
 
-	root_path(ctx, sysctl_file, path, sizeof(path));
+	check_root_path(ctx, sysctl_file, path, sizeof(path));
 	f = fopen(path, "re");
 	if (f) {
 		while (fgets(line, sizeof(line), f)) {

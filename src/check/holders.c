@@ -16,29 +16,29 @@ static const struct {
 	const char *link; /* the anon inode name the kernel gives the fd */
 	const char *id_key;
 	const char *name;
-} kinds[BPF_KINDS] = {
-	[BPF_KIND_PROG] = { "anon_inode:bpf-prog", "prog_id:", "prog" },
-	[BPF_KIND_MAP] = { "anon_inode:bpf-map", "map_id:", "map" },
-	[BPF_KIND_LINK] = { "anon_inode:bpf_link", "link_id:", "link" },
+} kinds[INV_KINDS] = {
+	[INV_PROG] = { "anon_inode:bpf-prog", "prog_id:", "prog" },
+	[INV_MAP] = { "anon_inode:bpf-map", "map_id:", "map" },
+	[INV_LINK] = { "anon_inode:bpf_link", "link_id:", "link" },
 };
 
-const char *bpf_kind_name(enum bpf_kind k)
+const char *inv_kind_name(enum inv_kind k)
 {
-	return k < BPF_KINDS ? kinds[k].name : "?";
+	return k < INV_KINDS ? kinds[k].name : "?";
 }
 
-int bpf_kind_of_link(const char *target, enum bpf_kind *kind)
+int inv_kind_of_link(const char *target, enum inv_kind *kind)
 {
-	for (int k = 0; k < BPF_KINDS; k++) {
+	for (int k = 0; k < INV_KINDS; k++) {
 		if (!strcmp(target, kinds[k].link)) {
-			*kind = (enum bpf_kind)k;
+			*kind = (enum inv_kind)k;
 			return 0;
 		}
 	}
 	return -1;
 }
 
-int fdinfo_object_id(const char *text, enum bpf_kind kind, uint32_t *id)
+int inv_fdinfo_id(const char *text, enum inv_kind kind, uint32_t *id)
 {
 	const char *key = kinds[kind].id_key;
 	size_t kl = strlen(key);
@@ -57,7 +57,7 @@ int fdinfo_object_id(const char *text, enum bpf_kind kind, uint32_t *id)
 	return -1;
 }
 
-bool exe_is_vigil(const char *exe)
+bool inv_exe_is_vigil(const char *exe)
 {
 	const char *base = strrchr(exe, '/');
 	size_t n;
@@ -77,7 +77,7 @@ static void read_small(int dirfd, const char *name, char *buf, size_t len)
 		close(fd);
 }
 
-void perf_attach_text(uint32_t fd_type, const char *name, uint64_t offset, uint64_t addr,
+void inv_perf_attach_text(uint32_t fd_type, const char *name, uint64_t offset, uint64_t addr,
 		      char *buf, size_t len)
 {
 	static const char *const kinds_by_type[] = {
@@ -110,7 +110,7 @@ static void *grow(void *p, size_t n, size_t *cap, size_t size)
 }
 
 /* A perf event fd with a BPF program on it: which program, attached where. */
-static int scan_perf_fd(int pid, int fd, struct holder_scan *s, size_t *cap)
+static int scan_perf_fd(int pid, int fd, struct inv_scan *s, size_t *cap)
 {
 	char name[256];
 	uint32_t len = sizeof(name), prog_id, fd_type;
@@ -119,15 +119,15 @@ static int scan_perf_fd(int pid, int fd, struct holder_scan *s, size_t *cap)
 	if (bpf_task_fd_query(pid, fd, 0, name, &len, &prog_id, &fd_type, &offset, &addr))
 		return 0; /* no program on it */
 	s->perf = grow(s->perf, s->n_perf, cap, sizeof(*s->perf));
-	struct perf_ref *p = &s->perf[s->n_perf++];
+	struct inv_perf_ref *p = &s->perf[s->n_perf++];
 	p->prog_id = prog_id;
 	p->pid = pid;
-	perf_attach_text(fd_type, name, offset, addr, p->attach, sizeof(p->attach));
+	inv_perf_attach_text(fd_type, name, offset, addr, p->attach, sizeof(p->attach));
 	return 1;
 }
 
 /* One process: appends its BPF fds to the scan; 1 if it holds any. */
-static int scan_pid(int pid, struct holder_scan *s, size_t *cap, size_t *perf_cap)
+static int scan_pid(int pid, struct inv_scan *s, size_t *cap, size_t *perf_cap)
 {
 	char path[64], target[64], info[2048];
 	int found = 0, fdinfo_dir;
@@ -141,7 +141,7 @@ static int scan_pid(int pid, struct holder_scan *s, size_t *cap, size_t *perf_ca
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
 	fdinfo_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	while (fdinfo_dir >= 0 && (de = readdir(fds))) {
-		enum bpf_kind kind;
+		enum inv_kind kind;
 		uint32_t id;
 		ssize_t l = readlinkat(dirfd(fds), de->d_name, target, sizeof(target) - 1);
 		if (l <= 0)
@@ -151,13 +151,13 @@ static int scan_pid(int pid, struct holder_scan *s, size_t *cap, size_t *perf_ca
 			found |= scan_perf_fd(pid, atoi(de->d_name), s, perf_cap);
 			continue;
 		}
-		if (bpf_kind_of_link(target, &kind))
+		if (inv_kind_of_link(target, &kind))
 			continue;
 		read_small(fdinfo_dir, de->d_name, info, sizeof(info));
-		if (fdinfo_object_id(info, kind, &id))
+		if (inv_fdinfo_id(info, kind, &id))
 			continue;
 		s->refs = grow(s->refs, s->n_refs, cap, sizeof(*s->refs));
-		s->refs[s->n_refs++] = (struct fd_ref){ .kind = kind, .id = id, .pid = pid };
+		s->refs[s->n_refs++] = (struct inv_fd_ref){ .kind = kind, .id = id, .pid = pid };
 		found = 1;
 	}
 	if (fdinfo_dir >= 0)
@@ -166,7 +166,7 @@ static int scan_pid(int pid, struct holder_scan *s, size_t *cap, size_t *perf_ca
 	return found;
 }
 
-int holders_scan(struct holder_scan *s)
+int inv_holders_scan(struct inv_scan *s)
 {
 	size_t cap = 0, pcap = 0, perf_cap = 0;
 	struct dirent *de;
@@ -184,7 +184,7 @@ int holders_scan(struct holder_scan *s)
 		if (!scan_pid((int)pid, s, &cap, &perf_cap))
 			continue;
 		s->procs = grow(s->procs, s->n_procs, &pcap, sizeof(*s->procs));
-		struct bpf_holder *h = &s->procs[s->n_procs++];
+		struct inv_holder *h = &s->procs[s->n_procs++];
 		memset(h, 0, sizeof(*h));
 		h->pid = (int)pid;
 		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
@@ -193,13 +193,13 @@ int holders_scan(struct holder_scan *s)
 		snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
 		ssize_t l = readlink(path, exe, sizeof(exe) - 1);
 		exe[l > 0 ? l : 0] = '\0';
-		h->vigil = exe_is_vigil(exe);
+		h->vigil = inv_exe_is_vigil(exe);
 	}
 	closedir(proc);
 	return 0;
 }
 
-void holders_free(struct holder_scan *s)
+void inv_holders_free(struct inv_scan *s)
 {
 	free(s->refs);
 	free(s->procs);

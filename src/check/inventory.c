@@ -15,7 +15,7 @@
 
 #include "timefmt.h"
 
-static struct inv_obj *add_obj(struct inventory *inv, enum bpf_kind kind, uint32_t id)
+static struct inv_obj *add_obj(struct inventory *inv, enum inv_kind kind, uint32_t id)
 {
 	struct inv_obj *o;
 
@@ -30,7 +30,7 @@ static struct inv_obj *add_obj(struct inventory *inv, enum bpf_kind kind, uint32
 	return o;
 }
 
-static struct inv_obj *find_obj(struct inventory *inv, enum bpf_kind kind, uint32_t id)
+static struct inv_obj *find_obj(struct inventory *inv, enum inv_kind kind, uint32_t id)
 {
 	for (size_t i = 0; i < inv->n; i++)
 		if (inv->objs[i].kind == kind && inv->objs[i].id == id)
@@ -60,7 +60,7 @@ static void add_prog(struct inventory *inv, int fd, uint32_t id)
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return;
 	nr = info.nr_map_ids;
-	o = add_obj(inv, BPF_KIND_PROG, id);
+	o = add_obj(inv, INV_PROG, id);
 	if (nr) {
 		/* a second call fills the map ids now that we know how many */
 		o->map_ids = calloc(nr, sizeof(*o->map_ids));
@@ -89,7 +89,7 @@ static void add_map(struct inventory *inv, int fd, uint32_t id)
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return;
-	o = add_obj(inv, BPF_KIND_MAP, id);
+	o = add_obj(inv, INV_MAP, id);
 	type_name(o->type, sizeof(o->type), libbpf_bpf_map_type_str(info.type), info.type);
 	snprintf(o->name, sizeof(o->name), "%s", info.name);
 }
@@ -153,7 +153,7 @@ static void add_link(struct inventory *inv, int fd, uint32_t id)
 		if (bpf_obj_get_info_by_fd(fd, &info, &len))
 			return;
 	}
-	o = add_obj(inv, BPF_KIND_LINK, id);
+	o = add_obj(inv, INV_LINK, id);
 	type_name(o->type, sizeof(o->type), libbpf_bpf_link_type_str((enum bpf_link_type)info.type),
 		  info.type);
 	o->prog_id = info.prog_id;
@@ -164,13 +164,13 @@ static const struct {
 	int (*next)(uint32_t start, uint32_t *next);
 	int (*open)(uint32_t id);
 	void (*add)(struct inventory *inv, int fd, uint32_t id);
-} enumerators[BPF_KINDS] = {
-	[BPF_KIND_PROG] = { bpf_prog_get_next_id, bpf_prog_get_fd_by_id, add_prog },
-	[BPF_KIND_MAP] = { bpf_map_get_next_id, bpf_map_get_fd_by_id, add_map },
-	[BPF_KIND_LINK] = { bpf_link_get_next_id, bpf_link_get_fd_by_id, add_link },
+} enumerators[INV_KINDS] = {
+	[INV_PROG] = { bpf_prog_get_next_id, bpf_prog_get_fd_by_id, add_prog },
+	[INV_MAP] = { bpf_map_get_next_id, bpf_map_get_fd_by_id, add_map },
+	[INV_LINK] = { bpf_link_get_next_id, bpf_link_get_fd_by_id, add_link },
 };
 
-static int enumerate(struct inventory *inv, enum bpf_kind kind)
+static int enumerate(struct inventory *inv, enum inv_kind kind)
 {
 	uint32_t id = 0;
 
@@ -190,7 +190,7 @@ static int enumerate(struct inventory *inv, enum bpf_kind kind)
 	}
 }
 
-static void add_holder(struct inv_obj *o, const struct bpf_holder *h)
+static void add_holder(struct inv_obj *o, const struct inv_holder *h)
 {
 	for (size_t i = 0; i < o->n_holders; i++)
 		if (o->holders[i].pid == h->pid)
@@ -214,7 +214,7 @@ static char *xstrdup(const char *s)
 static void on_pin(void *arg, const char *path, int kind, uint32_t id, int err)
 {
 	struct inventory *inv = arg;
-	struct inv_obj *o = kind >= 0 ? find_obj(inv, (enum bpf_kind)kind, id) : NULL;
+	struct inv_obj *o = kind >= 0 ? find_obj(inv, (enum inv_kind)kind, id) : NULL;
 	struct inv_pin *pin;
 
 	inv->pins = realloc(inv->pins, (inv->n_pins + 1) * sizeof(*inv->pins));
@@ -230,7 +230,7 @@ static void on_pin(void *arg, const char *path, int kind, uint32_t id, int err)
 	o->pins[o->n_pins++] = pin->path; /* shared with the inventory's list, freed there */
 }
 
-static const struct bpf_holder *find_proc(const struct holder_scan *s, int pid)
+static const struct inv_holder *find_proc(const struct inv_scan *s, int pid)
 {
 	for (size_t i = 0; i < s->n_procs; i++)
 		if (s->procs[i].pid == pid)
@@ -249,35 +249,35 @@ static void append_attach(struct inv_obj *prog, const char *what)
 
 int inventory_collect(struct inventory *inv, char *err, size_t errlen)
 {
-	static const char *const plural[BPF_KINDS] = { "programs", "maps", "links" };
-	struct holder_scan scan;
+	static const char *const plural[INV_KINDS] = { "programs", "maps", "links" };
+	struct inv_scan scan;
 	int rc;
 
 	memset(inv, 0, sizeof(*inv));
 	timefmt_init();
-	for (int k = 0; k < BPF_KINDS; k++) {
-		rc = enumerate(inv, (enum bpf_kind)k);
+	for (int k = 0; k < INV_KINDS; k++) {
+		rc = enumerate(inv, (enum inv_kind)k);
 		if (rc) {
 			snprintf(err, errlen, "cannot list BPF %s: %s%s", plural[k], strerror(-rc),
 				 rc == -EPERM ? " (run as root, or with --no-inventory)" : "");
 			return rc;
 		}
 	}
-	rc = holders_scan(&scan);
+	rc = inv_holders_scan(&scan);
 	if (rc) {
 		snprintf(err, errlen, "cannot read /proc: %s", strerror(-rc));
 		return rc;
 	}
 	for (size_t i = 0; i < scan.n_refs; i++) {
 		struct inv_obj *o = find_obj(inv, scan.refs[i].kind, scan.refs[i].id);
-		const struct bpf_holder *h = find_proc(&scan, scan.refs[i].pid);
+		const struct inv_holder *h = find_proc(&scan, scan.refs[i].pid);
 		if (o && h)
 			add_holder(o, h);
 	}
 	/* a perf event with a program on it keeps the program attached: its holder holds both */
 	for (size_t i = 0; i < scan.n_perf; i++) {
-		struct inv_obj *o = find_obj(inv, BPF_KIND_PROG, scan.perf[i].prog_id);
-		const struct bpf_holder *h = find_proc(&scan, scan.perf[i].pid);
+		struct inv_obj *o = find_obj(inv, INV_PROG, scan.perf[i].prog_id);
+		const struct inv_holder *h = find_proc(&scan, scan.perf[i].pid);
 		if (!o)
 			continue;
 		append_attach(o, scan.perf[i].attach);
@@ -286,16 +286,16 @@ int inventory_collect(struct inventory *inv, char *err, size_t errlen)
 		/* a perf_event link says no more than its type (with these headers): name its target */
 		for (size_t l = 0; l < inv->n; l++) {
 			struct inv_obj *link = &inv->objs[l];
-			if (link->kind == BPF_KIND_LINK && link->prog_id == o->id &&
+			if (link->kind == INV_LINK && link->prog_id == o->id &&
 			    !strcmp(link->attach, "perf_event"))
 				snprintf(link->attach, sizeof(link->attach), "%s", scan.perf[i].attach);
 		}
 	}
-	holders_free(&scan);
+	inv_holders_free(&scan);
 	/* a link's holders hold its program too; vigil's links make their programs vigil's */
 	for (size_t i = 0; i < inv->n; i++) {
 		struct inv_obj *l = &inv->objs[i];
-		struct inv_obj *p = l->kind == BPF_KIND_LINK ? find_obj(inv, BPF_KIND_PROG, l->prog_id)
+		struct inv_obj *p = l->kind == INV_LINK ? find_obj(inv, INV_PROG, l->prog_id)
 							     : NULL;
 		if (!p)
 			continue;
@@ -306,19 +306,19 @@ int inventory_collect(struct inventory *inv, char *err, size_t errlen)
 	/* maps used by vigil's programs are vigil's */
 	for (size_t i = 0; i < inv->n; i++) {
 		struct inv_obj *p = &inv->objs[i];
-		for (uint32_t m = 0; p->kind == BPF_KIND_PROG && p->vigil && m < p->n_map_ids; m++) {
-			struct inv_obj *map = find_obj(inv, BPF_KIND_MAP, p->map_ids[m]);
+		for (uint32_t m = 0; p->kind == INV_PROG && p->vigil && m < p->n_map_ids; m++) {
+			struct inv_obj *map = find_obj(inv, INV_MAP, p->map_ids[m]);
 			if (map)
 				map->vigil = true;
 		}
 	}
-	pins_walk(on_pin, inv);
+	inv_pins_walk(on_pin, inv);
 	for (size_t i = 0; i < inv->n; i++)
 		if (!inv->objs[i].vigil)
 			inv->others[inv->objs[i].kind]++;
 	for (size_t i = 0; i < inv->n_pins; i++) {
 		struct inv_pin *pin = &inv->pins[i];
-		struct inv_obj *o = pin->kind >= 0 ? find_obj(inv, (enum bpf_kind)pin->kind, pin->id)
+		struct inv_obj *o = pin->kind >= 0 ? find_obj(inv, (enum inv_kind)pin->kind, pin->id)
 						   : NULL;
 		pin->vigil = o && o->vigil;
 	}

@@ -12,21 +12,21 @@
 
 #include "out.h"
 
-enum bpf_kind {
-	BPF_KIND_PROG,
-	BPF_KIND_MAP,
-	BPF_KIND_LINK,
-	BPF_KINDS,
+enum inv_kind {
+	INV_PROG,
+	INV_MAP,
+	INV_LINK,
+	INV_KINDS,
 };
 
-struct bpf_holder {
+struct inv_holder {
 	int pid;
 	char comm[16];
 	bool vigil;
 };
 
 struct inv_obj {
-	enum bpf_kind kind;
+	enum inv_kind kind;
 	uint32_t id;
 	char type[32];
 	char name[16];
@@ -38,7 +38,7 @@ struct inv_obj {
 	uint32_t *map_ids;   /* programs: the maps they use */
 	uint32_t n_map_ids;
 	char attach[160];    /* links: the target; programs: their links' targets */
-	struct bpf_holder *holders;
+	struct inv_holder *holders;
 	size_t n_holders;
 	char **pins;
 	size_t n_pins;
@@ -48,7 +48,7 @@ struct inv_obj {
 /* A file under bpffs and the object it pins. */
 struct inv_pin {
 	char *path;
-	int kind;    /* enum bpf_kind, or -1 when the object could not be opened */
+	int kind;    /* enum inv_kind, or -1 when the object could not be opened */
 	uint32_t id;
 	int err;     /* errno when kind is -1 */
 	bool vigil;
@@ -57,55 +57,55 @@ struct inv_pin {
 struct inventory {
 	struct inv_obj *objs;
 	size_t n;
-	size_t counts[BPF_KINDS];
-	size_t others[BPF_KINDS]; /* not vigil's */
+	size_t counts[INV_KINDS];
+	size_t others[INV_KINDS]; /* not vigil's */
 	struct inv_pin *pins;
 	size_t n_pins;
 };
 
 /* A reference to a BPF object held by a process's fd. */
-struct fd_ref {
-	enum bpf_kind kind;
+struct inv_fd_ref {
+	enum inv_kind kind;
 	uint32_t id;
 	int pid;
 };
 
 /* A program attached through a perf event (tracepoint, kprobe, uprobe) a process holds open. */
-struct perf_ref {
+struct inv_perf_ref {
 	uint32_t prog_id;
 	int pid;
 	char attach[160];
 };
 
 /* What one /proc scan found. */
-struct holder_scan {
-	struct fd_ref *refs;
+struct inv_scan {
+	struct inv_fd_ref *refs;
 	size_t n_refs;
-	struct bpf_holder *procs; /* the processes that hold anything */
+	struct inv_holder *procs; /* the processes that hold anything */
 	size_t n_procs;
-	struct perf_ref *perf;
+	struct inv_perf_ref *perf;
 	size_t n_perf;
 };
 
-const char *bpf_kind_name(enum bpf_kind k);
+const char *inv_kind_name(enum inv_kind k);
 /* The kind of an fd from its /proc/PID/fd link ("anon_inode:bpf-prog"): 0, or -1 if not BPF. */
-int bpf_kind_of_link(const char *target, enum bpf_kind *kind);
+int inv_kind_of_link(const char *target, enum inv_kind *kind);
 /* The object id in an fdinfo text ("prog_id:", "map_id:" or "link_id:" by kind): 0 or -1. */
-int fdinfo_object_id(const char *text, enum bpf_kind kind, uint32_t *id);
+int inv_fdinfo_id(const char *text, enum inv_kind kind, uint32_t *id);
 /* Is this /proc/PID/exe target a vigil binary ("/x/vigil", "/x/vigil (deleted)")? */
-bool exe_is_vigil(const char *exe);
+bool inv_exe_is_vigil(const char *exe);
 
 /* "tracepoint:syscalls..." from what BPF_TASK_FD_QUERY tells of a perf event fd. */
-void perf_attach_text(uint32_t fd_type, const char *name, uint64_t offset, uint64_t addr,
+void inv_perf_attach_text(uint32_t fd_type, const char *name, uint64_t offset, uint64_t addr,
 		      char *buf, size_t len);
 
 /* Scans /proc for processes holding BPF objects or BPF perf events (skipping ourselves). */
-int holders_scan(struct holder_scan *scan);
-void holders_free(struct holder_scan *scan);
+int inv_holders_scan(struct inv_scan *scan);
+void inv_holders_free(struct inv_scan *scan);
 
 /* Pinned BPF objects under every bpffs mount: calls fn(path, kind, id, err) for each; kind -1 and
  * an errno if the object could not be opened. */
-void pins_walk(void (*fn)(void *arg, const char *path, int kind, uint32_t id, int err), void *arg);
+void inv_pins_walk(void (*fn)(void *arg, const char *path, int kind, uint32_t id, int err), void *arg);
 
 /* Builds the inventory; 0, or -errno (e.g. no privileges) with a message in err. */
 int inventory_collect(struct inventory *inv, char *err, size_t errlen);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check/report.h"
 #include "timefmt.h"
 
 #define RED "\033[31m"
@@ -21,6 +22,7 @@ static void holders_text(const struct inv_obj *o, char *buf, size_t len)
 				      o->holders[i].comm);
 	if (!o->n_holders)
 		snprintf(buf, len, "-");
+	check_text_printable(buf);
 }
 
 static void owner_text(const struct inv_obj *o, bool color, char *buf, size_t len)
@@ -50,20 +52,21 @@ static void pins_text(const struct inv_obj *o, char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t i = 0; i < o->n_pins && n < len; i++)
 		n += (size_t)snprintf(buf + n, len - n, " pinned:%s", o->pins[i]);
+	check_text_printable(buf);
 }
 
-static void print_kind(const struct inventory *inv, enum bpf_kind kind, bool color)
+static void print_kind(const struct inventory *inv, enum inv_kind kind, bool color)
 {
-	static const char *const titles[BPF_KINDS] = { "programs", "maps", "links" };
+	static const char *const titles[INV_KINDS] = { "programs", "maps", "links" };
 	char owner[32], holders[512], loaded[32], pins[1024];
 
 	printf("\nBPF %s: %zu (%zu not vigil's)\n", titles[kind], inv->counts[kind], inv->others[kind]);
 	if (!inv->counts[kind])
 		return;
-	if (kind == BPF_KIND_PROG)
+	if (kind == INV_PROG)
 		printf("%-6s %6s %-22s %-16s %-16s %-20s %5s %s\n", "OWNER", "ID", "TYPE", "NAME",
 		       "TAG", "LOADED", "UID", "HELD BY / ATTACHED TO");
-	else if (kind == BPF_KIND_MAP)
+	else if (kind == INV_MAP)
 		printf("%-6s %6s %-22s %-16s %s\n", "OWNER", "ID", "TYPE", "NAME", "HELD BY");
 	else
 		printf("%-6s %6s %-22s %6s %s\n", "OWNER", "ID", "TYPE", "PROG", "HELD BY / ATTACHED TO");
@@ -76,12 +79,12 @@ static void print_kind(const struct inventory *inv, enum bpf_kind kind, bool col
 		pins_text(o, pins, sizeof(pins));
 		/* both owner words are 5 wide; colour codes take no room on screen */
 		printf("%s  %6u ", owner, o->id);
-		if (kind == BPF_KIND_PROG) {
+		if (kind == INV_PROG) {
 			loaded_text(o->loaded_ns, loaded, sizeof(loaded));
 			printf("%-22s %-16s %-16s %-20s %5u %s%s%s%s\n", o->type, o->name[0] ? o->name : "-",
 			       o->tag, loaded, o->uid, holders, o->attach[0] ? " -> " : "", o->attach,
 			       pins);
-		} else if (kind == BPF_KIND_MAP) {
+		} else if (kind == INV_MAP) {
 			printf("%-22s %-16s %s%s\n", o->type, o->name[0] ? o->name : "-", holders, pins);
 		} else {
 			printf("%-22s %6u %s -> %s%s\n", o->type, o->prog_id, holders, o->attach, pins);
@@ -91,22 +94,25 @@ static void print_kind(const struct inventory *inv, enum bpf_kind kind, bool col
 
 void inventory_print_table(const struct inventory *inv, bool color)
 {
-	for (int k = 0; k < BPF_KINDS; k++)
-		print_kind(inv, (enum bpf_kind)k, color);
+	for (int k = 0; k < INV_KINDS; k++)
+		print_kind(inv, (enum inv_kind)k, color);
 	printf("\nPinned under bpffs: %zu\n", inv->n_pins);
 	if (!inv->n_pins)
 		return;
 	printf("%-6s %6s %-5s %s\n", "OWNER", "ID", "KIND", "PATH");
 	for (size_t i = 0; i < inv->n_pins; i++) {
 		const struct inv_pin *p = &inv->pins[i];
+		char path[4096];
+		snprintf(path, sizeof(path), "%s", p->path);
+		check_text_printable(path);
 		if (p->kind < 0) {
 			printf("%s?%s      %6s %-5s %s (cannot open: %s)\n", color ? RED : "",
-			       color ? RESET : "", "-", "-", p->path, strerror(p->err));
+			       color ? RESET : "", "-", "-", path, strerror(p->err));
 			continue;
 		}
 		printf("%s%s%s  %6u %-5s %s\n", !p->vigil && color ? YELLOW : "",
 		       p->vigil ? "vigil" : "OTHER", !p->vigil && color ? RESET : "", p->id,
-		       bpf_kind_name((enum bpf_kind)p->kind), p->path);
+		       inv_kind_name((enum inv_kind)p->kind), path);
 	}
 }
 
@@ -119,7 +125,7 @@ static void write_obj(const struct inv_obj *o, struct out *out)
 	out_str(out, "type", o->type);
 	out_str(out, "name", o->name);
 	out_bool(out, "vigil", o->vigil);
-	if (o->kind == BPF_KIND_PROG) {
+	if (o->kind == INV_PROG) {
 		out_str(out, "tag", o->tag);
 		if (o->loaded_ns) {
 			format_rfc3339(t, o->loaded_ns);
@@ -133,9 +139,9 @@ static void write_obj(const struct inv_obj *o, struct out *out)
 			out_u64(out, NULL, o->map_ids[m]);
 		out_arr_end(out);
 	}
-	if (o->kind == BPF_KIND_LINK)
+	if (o->kind == INV_LINK)
 		out_u64(out, "prog_id", o->prog_id);
-	if (o->kind != BPF_KIND_MAP) {
+	if (o->kind != INV_MAP) {
 		if (o->attach[0])
 			out_str(out, "attached", o->attach);
 		else
@@ -159,12 +165,12 @@ static void write_obj(const struct inv_obj *o, struct out *out)
 
 void inventory_write_json(const struct inventory *inv, struct out *o)
 {
-	static const char *const keys[BPF_KINDS] = { "programs", "maps", "links" };
+	static const char *const keys[INV_KINDS] = { "programs", "maps", "links" };
 
-	for (int k = 0; k < BPF_KINDS; k++) {
+	for (int k = 0; k < INV_KINDS; k++) {
 		out_arr(o, keys[k]);
 		for (size_t i = 0; i < inv->n; i++)
-			if (inv->objs[i].kind == (enum bpf_kind)k)
+			if (inv->objs[i].kind == (enum inv_kind)k)
 				write_obj(&inv->objs[i], o);
 		out_arr_end(o);
 	}
@@ -174,7 +180,7 @@ void inventory_write_json(const struct inventory *inv, struct out *o)
 		out_obj(o, NULL);
 		out_str(o, "path", p->path);
 		if (p->kind >= 0) {
-			out_str(o, "kind", bpf_kind_name((enum bpf_kind)p->kind));
+			out_str(o, "kind", inv_kind_name((enum inv_kind)p->kind));
 			out_u64(o, "id", p->id);
 			out_bool(o, "vigil", p->vigil);
 			out_null(o, "error");

@@ -23,7 +23,7 @@ static void identify(const char *path, pin_fn fn, void *arg)
 {
 	char link[64], target[64], info[2048];
 	int fd = bpf_obj_get(path), kind = -1, err = fd < 0 ? errno : EINVAL;
-	enum bpf_kind k;
+	enum inv_kind k;
 	uint32_t id = 0;
 
 	if (fd >= 0) {
@@ -36,7 +36,7 @@ static void identify(const char *path, pin_fn fn, void *arg)
 		info[n] = '\0';
 		if (f)
 			fclose(f);
-		if (!bpf_kind_of_link(target, &k) && !fdinfo_object_id(info, k, &id))
+		if (!inv_kind_of_link(target, &k) && !inv_fdinfo_id(info, k, &id))
 			kind = (int)k;
 		close(fd);
 	}
@@ -83,7 +83,7 @@ static void unescape(char *s)
 	*w = '\0';
 }
 
-void pins_walk(pin_fn fn, void *arg)
+void inv_pins_walk(pin_fn fn, void *arg)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[4096], mnt[4096];

@@ -11,6 +11,13 @@
 #define DIM "\033[2m"
 #define RESET "\033[0m"
 
+void check_text_printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 void check_tally(const struct check_result *r, size_t n, size_t counts[4])
 {
 	memset(counts, 0, 4 * sizeof(counts[0]));
@@ -18,7 +25,7 @@ void check_tally(const struct check_result *r, size_t n, size_t counts[4])
 		counts[r[i].status]++;
 }
 
-bool check_fails_at(const struct check_result *r, size_t n, enum severity min)
+bool check_fails_at(const struct check_result *r, size_t n, enum check_severity min)
 {
 	for (size_t i = 0; i < n; i++)
 		if ((r[i].status == CHECK_WARN || r[i].status == CHECK_FAIL) &&
@@ -33,23 +40,27 @@ void check_print_table(const struct check_result *r, size_t n, const char *root,
 		[CHECK_PASS] = GREEN, [CHECK_WARN] = YELLOW, [CHECK_FAIL] = RED, [CHECK_UNKNOWN] = DIM,
 	};
 	size_t counts[4];
-	char fix[512];
+	char fix[512], value[256], detail[256];
 
 	printf("vigil check: kernel and BPF hardening of %s\n\n", root);
 	printf("%-7s %-8s %-34s %-18s %s\n", "STATUS", "SEVERITY", "CHECK", "CURRENT", "RECOMMENDED");
 	for (size_t i = 0; i < n; i++) {
 		const struct check_result *c = &r[i];
+		snprintf(value, sizeof(value), "%s", c->value);
+		snprintf(detail, sizeof(detail), "%s", c->detail);
+		check_text_printable(value);
+		check_text_printable(detail);
 		/* pad the plain word: colour codes take no room on screen */
 		printf("%s%s%s%*s %-8s %-34s %-18s %s\n", color ? colors[c->status] : "",
 		       check_status_name(c->status), color ? RESET : "",
 		       (int)(7 - strlen(check_status_name(c->status))), "",
-		       severity_name(c->def->severity), c->def->id,
-		       c->present ? (c->value[0] ? c->value : "\"\"") : "(missing)",
+		       check_severity_name(c->def->severity), c->def->id,
+		       c->present ? (value[0] ? value : "\"\"") : "(missing)",
 		       c->def->recommended);
 		if (c->status == CHECK_PASS)
 			continue;
-		if (c->detail[0])
-			printf("%16s %s\n", "note:", c->detail);
+		if (detail[0])
+			printf("%16s %s\n", "note:", detail);
 		printf("%16s %s\n", "why:", c->def->why);
 		check_fix_text(c, fix, sizeof(fix));
 		if (fix[0])
@@ -77,7 +88,7 @@ void check_write_json(const struct check_result *r, size_t n, struct out *o)
 		out_obj(o, NULL);
 		out_str(o, "id", c->def->id);
 		out_str(o, "status", check_status_name(c->status));
-		out_str(o, "severity", severity_name(c->def->severity));
+		out_str(o, "severity", check_severity_name(c->def->severity));
 		if (c->present)
 			out_str(o, "value", c->value);
 		else

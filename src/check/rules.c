@@ -39,7 +39,7 @@ static bool one_rule(const char *s, size_t n, const char *value, bool value_is_n
 	return strlen(value) == n && !strncmp(s, value, n);
 }
 
-bool rule_match(const char *rules, const char *value)
+bool check_rule_match(const char *rules, const char *value)
 {
 	long long v = 0;
 	bool is_num;
@@ -68,19 +68,19 @@ const char *check_status_name(enum check_status s)
 }
 
 static const char *const sev_names[] = {
-	[SEV_LOW] = "low", [SEV_MEDIUM] = "medium", [SEV_HIGH] = "high",
+	[CHECK_SEV_LOW] = "low", [CHECK_SEV_MEDIUM] = "medium", [CHECK_SEV_HIGH] = "high",
 };
 
-const char *severity_name(enum severity s)
+const char *check_severity_name(enum check_severity s)
 {
-	return s >= SEV_LOW && s <= SEV_HIGH ? sev_names[s] : "?";
+	return s >= CHECK_SEV_LOW && s <= CHECK_SEV_HIGH ? sev_names[s] : "?";
 }
 
-int severity_parse(const char *s, enum severity *out)
+int check_severity_parse(const char *s, enum check_severity *out)
 {
-	for (int i = SEV_LOW; i <= SEV_HIGH; i++) {
+	for (int i = CHECK_SEV_LOW; i <= CHECK_SEV_HIGH; i++) {
 		if (s && !strcmp(s, sev_names[i])) {
-			*out = (enum severity)i;
+			*out = (enum check_severity)i;
 			return 0;
 		}
 	}

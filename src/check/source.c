@@ -9,7 +9,7 @@
 
 #include <zlib.h>
 
-void root_path(const struct check_ctx *ctx, const char *rel, char *buf, size_t len)
+void check_root_path(const struct check_ctx *ctx, const char *rel, char *buf, size_t len)
 {
 	const char *root = ctx->root && *ctx->root ? ctx->root : "/";
 	size_t n = strlen(root);
@@ -21,13 +21,13 @@ void root_path(const struct check_ctx *ctx, const char *rel, char *buf, size_t l
 	snprintf(buf, len, "%.*s%s", (int)n, root, rel);
 }
 
-int read_root_line(const struct check_ctx *ctx, const char *rel, char *buf, size_t len)
+int check_read_line(const struct check_ctx *ctx, const char *rel, char *buf, size_t len)
 {
 	char path[4096];
 	FILE *f;
 	int rc = -1;
 
-	root_path(ctx, rel, path, sizeof(path));
+	check_root_path(ctx, rel, path, sizeof(path));
 	buf[0] = '\0';
 	f = fopen(path, "re");
 	if (!f)
@@ -42,15 +42,15 @@ int read_root_line(const struct check_ctx *ctx, const char *rel, char *buf, size
 	return rc;
 }
 
-bool root_exists(const struct check_ctx *ctx, const char *rel)
+bool check_root_exists(const struct check_ctx *ctx, const char *rel)
 {
 	char path[4096];
 
-	root_path(ctx, rel, path, sizeof(path));
+	check_root_path(ctx, rel, path, sizeof(path));
 	return access(path, F_OK) == 0;
 }
 
-void sysctl_rel_path(const char *key, char *buf, size_t len)
+void check_sysctl_path(const char *key, char *buf, size_t len)
 {
 	size_t n = (size_t)snprintf(buf, len, "/proc/sys/%s", key);
 
@@ -90,34 +90,34 @@ static int config_lookup(const char *path, const char *name, char *buf, size_t l
 	return rc;
 }
 
-int kernel_config(const struct check_ctx *ctx, const char *name, char *buf, size_t len)
+int check_kernel_config(const struct check_ctx *ctx, const char *name, char *buf, size_t len)
 {
 	char path[4096], release[128], rel[192];
 	int rc;
 
 	buf[0] = '\0';
-	root_path(ctx, "/proc/config.gz", path, sizeof(path));
+	check_root_path(ctx, "/proc/config.gz", path, sizeof(path));
 	rc = config_lookup(path, name, buf, len);
 	if (rc >= 0)
 		return rc;
-	if (read_root_line(ctx, "/proc/sys/kernel/osrelease", release, sizeof(release))) {
+	if (check_read_line(ctx, "/proc/sys/kernel/osrelease", release, sizeof(release))) {
 		struct utsname u;
 		if (strcmp(ctx->root, "/") || uname(&u))
 			return -1;
 		snprintf(release, sizeof(release), "%s", u.release);
 	}
 	snprintf(rel, sizeof(rel), "/boot/config-%s", release);
-	root_path(ctx, rel, path, sizeof(path));
+	check_root_path(ctx, rel, path, sizeof(path));
 	return config_lookup(path, name, buf, len);
 }
 
-int kallsyms_has(const struct check_ctx *ctx, const char *const *names, size_t n, bool *found)
+int check_kallsyms_has(const struct check_ctx *ctx, const char *const *names, size_t n, bool *found)
 {
 	char path[4096], line[512], sym[256];
 	FILE *f;
 	bool any = false;
 
-	root_path(ctx, "/proc/kallsyms", path, sizeof(path));
+	check_root_path(ctx, "/proc/kallsyms", path, sizeof(path));
 	f = fopen(path, "re");
 	if (!f)
 		return -1;

@@ -499,6 +499,19 @@ def test_inventory_shows_a_foreign_program_with_its_holder():
     assert re.search(rf"^OTHER\s+{ids['prog_id']}\s+prog\s+{re.escape(pin)}$", p.stdout, re.M)
 
 
+def test_table_neutralises_control_characters_in_names():
+    name = marker()[:15]
+    pin = f"/sys/fs/bpf/{name}\x1b[2J\x07"  # would clear the screen and ring the bell
+    on_cleanup(lambda: os.path.exists(pin) and os.unlink(pin))
+    _, ids = start_holder(name, "--pin", pin)
+    inv = run_json("--only", "kernel.btf")["inventory"]
+    assert find(inv["programs"], ids["prog_id"], "program")["pinned"] == [pin]  # JSON keeps it
+    p = vigil("check", "--only", "kernel.btf")
+    assert p.returncode == 0, p.stderr
+    assert "\x1b[2J" not in p.stdout and "\x07" not in p.stdout
+    assert f"/sys/fs/bpf/{name}?[2J?" in p.stdout
+
+
 def test_inventory_flags_vigils_own_programs():
     with Agent("-k", "process.exec") as agent:  # one kind: the quickest start
         inv = run_json("--only", "kernel.btf")["inventory"]

@@ -21,55 +21,55 @@
 static void rules_numbers_lists_and_ranges(void **state)
 {
 	(void)state;
-	assert_true(rule_match("1,2", "1"));
-	assert_true(rule_match("1,2", "2"));
-	assert_false(rule_match("1,2", "0"));
-	assert_false(rule_match("1,2", "12"));
-	assert_true(rule_match(">=2", "3"));
-	assert_true(rule_match(">=2", "2"));
-	assert_false(rule_match(">=2", "1"));
-	assert_false(rule_match(">=2", "-1"));
-	assert_true(rule_match("<=10", "-5"));
-	assert_false(rule_match("<=10", "11"));
-	assert_true(rule_match("1-536870912", "528482304"));
-	assert_false(rule_match("1-536870912", "0"));
-	assert_false(rule_match("1-536870912", "536870913"));
-	assert_true(rule_match("-1", "-1"));          /* a negative number, not a range */
-	assert_true(rule_match("0,-1", "-1"));
-	assert_true(rule_match("2", "02"));           /* numbers compare as numbers */
+	assert_true(check_rule_match("1,2", "1"));
+	assert_true(check_rule_match("1,2", "2"));
+	assert_false(check_rule_match("1,2", "0"));
+	assert_false(check_rule_match("1,2", "12"));
+	assert_true(check_rule_match(">=2", "3"));
+	assert_true(check_rule_match(">=2", "2"));
+	assert_false(check_rule_match(">=2", "1"));
+	assert_false(check_rule_match(">=2", "-1"));
+	assert_true(check_rule_match("<=10", "-5"));
+	assert_false(check_rule_match("<=10", "11"));
+	assert_true(check_rule_match("1-536870912", "528482304"));
+	assert_false(check_rule_match("1-536870912", "0"));
+	assert_false(check_rule_match("1-536870912", "536870913"));
+	assert_true(check_rule_match("-1", "-1"));          /* a negative number, not a range */
+	assert_true(check_rule_match("0,-1", "-1"));
+	assert_true(check_rule_match("2", "02"));           /* numbers compare as numbers */
 }
 
 static void rules_strings_and_edges(void **state)
 {
 	(void)state;
-	assert_true(rule_match("integrity,confidentiality", "confidentiality"));
-	assert_false(rule_match("integrity,confidentiality", "integ"));
-	assert_false(rule_match("integrity", "integrity2"));
-	assert_false(rule_match(">=2", "two"));       /* a number rule never matches a word */
-	assert_false(rule_match("1-5", "x"));
-	assert_false(rule_match("", "1"));
-	assert_false(rule_match(NULL, "1"));
-	assert_false(rule_match("1", NULL));
-	assert_false(rule_match("1,,2", ""));
-	assert_true(rule_match("1,,2", "2"));
-	assert_false(rule_match("1", ""));
+	assert_true(check_rule_match("integrity,confidentiality", "confidentiality"));
+	assert_false(check_rule_match("integrity,confidentiality", "integ"));
+	assert_false(check_rule_match("integrity", "integrity2"));
+	assert_false(check_rule_match(">=2", "two"));       /* a number rule never matches a word */
+	assert_false(check_rule_match("1-5", "x"));
+	assert_false(check_rule_match("", "1"));
+	assert_false(check_rule_match(NULL, "1"));
+	assert_false(check_rule_match("1", NULL));
+	assert_false(check_rule_match("1,,2", ""));
+	assert_true(check_rule_match("1,,2", "2"));
+	assert_false(check_rule_match("1", ""));
 }
 
 static void severities_and_statuses(void **state)
 {
-	enum severity s;
+	enum check_severity s;
 
 	(void)state;
-	assert_int_equal(severity_parse("low", &s), 0);
-	assert_int_equal(s, SEV_LOW);
-	assert_int_equal(severity_parse("medium", &s), 0);
-	assert_int_equal(s, SEV_MEDIUM);
-	assert_int_equal(severity_parse("high", &s), 0);
-	assert_int_equal(s, SEV_HIGH);
-	assert_int_equal(severity_parse("High", &s), -1);
-	assert_int_equal(severity_parse("", &s), -1);
-	assert_int_equal(severity_parse(NULL, &s), -1);
-	assert_string_equal(severity_name(SEV_MEDIUM), "medium");
+	assert_int_equal(check_severity_parse("low", &s), 0);
+	assert_int_equal(s, CHECK_SEV_LOW);
+	assert_int_equal(check_severity_parse("medium", &s), 0);
+	assert_int_equal(s, CHECK_SEV_MEDIUM);
+	assert_int_equal(check_severity_parse("high", &s), 0);
+	assert_int_equal(s, CHECK_SEV_HIGH);
+	assert_int_equal(check_severity_parse("High", &s), -1);
+	assert_int_equal(check_severity_parse("", &s), -1);
+	assert_int_equal(check_severity_parse(NULL, &s), -1);
+	assert_string_equal(check_severity_name(CHECK_SEV_MEDIUM), "medium");
 	assert_string_equal(check_status_name(CHECK_PASS), "pass");
 	assert_string_equal(check_status_name(CHECK_WARN), "warn");
 	assert_string_equal(check_status_name(CHECK_FAIL), "fail");
@@ -88,7 +88,7 @@ static void table_rows_are_complete(void **state)
 		assert_non_null(d->source);
 		assert_non_null(d->why);
 		assert_non_null(d->recommended);
-		assert_true(d->severity >= SEV_LOW && d->severity <= SEV_HIGH);
+		assert_true(d->severity >= CHECK_SEV_LOW && d->severity <= CHECK_SEV_HIGH);
 		assert_true(d->fix_value || d->fix);
 		assert_true(d->judge || d->pass); /* judged by rules or by a judge of its own */
 		assert_ptr_equal(check_find(d->id), d);
@@ -104,45 +104,45 @@ static void paths(void **state)
 	char buf[256];
 
 	(void)state;
-	sysctl_rel_path("kernel.yama.ptrace_scope", buf, sizeof(buf));
+	check_sysctl_path("kernel.yama.ptrace_scope", buf, sizeof(buf));
 	assert_string_equal(buf, "/proc/sys/kernel/yama/ptrace_scope");
-	sysctl_rel_path("net.core.bpf_jit_enable", buf, sizeof(buf));
+	check_sysctl_path("net.core.bpf_jit_enable", buf, sizeof(buf));
 	assert_string_equal(buf, "/proc/sys/net/core/bpf_jit_enable");
-	root_path(&host, "/proc/modules", buf, sizeof(buf));
+	check_root_path(&host, "/proc/modules", buf, sizeof(buf));
 	assert_string_equal(buf, "/proc/modules");
-	root_path(&img, "/proc/modules", buf, sizeof(buf));
+	check_root_path(&img, "/proc/modules", buf, sizeof(buf));
 	assert_string_equal(buf, "/mnt/img/proc/modules");
 }
 
 static void proc_fd_text(void **state)
 {
-	enum bpf_kind k;
+	enum inv_kind k;
 	uint32_t id;
 
 	(void)state;
-	assert_int_equal(bpf_kind_of_link("anon_inode:bpf-prog", &k), 0);
-	assert_int_equal(k, BPF_KIND_PROG);
-	assert_int_equal(bpf_kind_of_link("anon_inode:bpf-map", &k), 0);
-	assert_int_equal(k, BPF_KIND_MAP);
-	assert_int_equal(bpf_kind_of_link("anon_inode:bpf_link", &k), 0);
-	assert_int_equal(k, BPF_KIND_LINK);
-	assert_int_equal(bpf_kind_of_link("anon_inode:[eventpoll]", &k), -1);
-	assert_int_equal(bpf_kind_of_link("/dev/null", &k), -1);
+	assert_int_equal(inv_kind_of_link("anon_inode:bpf-prog", &k), 0);
+	assert_int_equal(k, INV_PROG);
+	assert_int_equal(inv_kind_of_link("anon_inode:bpf-map", &k), 0);
+	assert_int_equal(k, INV_MAP);
+	assert_int_equal(inv_kind_of_link("anon_inode:bpf_link", &k), 0);
+	assert_int_equal(k, INV_LINK);
+	assert_int_equal(inv_kind_of_link("anon_inode:[eventpoll]", &k), -1);
+	assert_int_equal(inv_kind_of_link("/dev/null", &k), -1);
 
 	/* a link's fdinfo names its program too: the kind decides which id is read */
 	const char *link = "pos:\t0\nflags:\t02000000\nlink_type:\tcgroup\nlink_id:\t121\n"
 			   "prog_tag:\te085eff1b7d08181\nprog_id:\t318\ncgroup_id:\t25\n";
-	assert_int_equal(fdinfo_object_id(link, BPF_KIND_LINK, &id), 0);
+	assert_int_equal(inv_fdinfo_id(link, INV_LINK, &id), 0);
 	assert_int_equal(id, 121);
-	assert_int_equal(fdinfo_object_id(link, BPF_KIND_PROG, &id), 0);
+	assert_int_equal(inv_fdinfo_id(link, INV_PROG, &id), 0);
 	assert_int_equal(id, 318);
-	assert_int_equal(fdinfo_object_id(link, BPF_KIND_MAP, &id), -1);
-	assert_int_equal(fdinfo_object_id("map_type:\t2\nmap_id:\t188\n", BPF_KIND_MAP, &id), 0);
+	assert_int_equal(inv_fdinfo_id(link, INV_MAP, &id), -1);
+	assert_int_equal(inv_fdinfo_id("map_type:\t2\nmap_id:\t188\n", INV_MAP, &id), 0);
 	assert_int_equal(id, 188);
-	assert_int_equal(fdinfo_object_id("prog_id:\tx\n", BPF_KIND_PROG, &id), -1);
-	assert_int_equal(fdinfo_object_id("", BPF_KIND_PROG, &id), -1);
+	assert_int_equal(inv_fdinfo_id("prog_id:\tx\n", INV_PROG, &id), -1);
+	assert_int_equal(inv_fdinfo_id("", INV_PROG, &id), -1);
 	/* a key must start its line */
-	assert_int_equal(fdinfo_object_id("xprog_id:\t5\n", BPF_KIND_PROG, &id), -1);
+	assert_int_equal(inv_fdinfo_id("xprog_id:\t5\n", INV_PROG, &id), -1);
 }
 
 static void perf_attachments(void **state)
@@ -150,30 +150,39 @@ static void perf_attachments(void **state)
 	char buf[200];
 
 	(void)state;
-	perf_attach_text(BPF_FD_TYPE_TRACEPOINT, "sys_enter_getppid", 0, 0, buf, sizeof(buf));
+	inv_perf_attach_text(BPF_FD_TYPE_TRACEPOINT, "sys_enter_getppid", 0, 0, buf, sizeof(buf));
 	assert_string_equal(buf, "tracepoint:sys_enter_getppid");
-	perf_attach_text(BPF_FD_TYPE_RAW_TRACEPOINT, "sched_switch", 0, 0, buf, sizeof(buf));
+	inv_perf_attach_text(BPF_FD_TYPE_RAW_TRACEPOINT, "sched_switch", 0, 0, buf, sizeof(buf));
 	assert_string_equal(buf, "raw_tp:sched_switch");
-	perf_attach_text(BPF_FD_TYPE_KPROBE, "vfs_read", 0x10, 0, buf, sizeof(buf));
+	inv_perf_attach_text(BPF_FD_TYPE_KPROBE, "vfs_read", 0x10, 0, buf, sizeof(buf));
 	assert_string_equal(buf, "kprobe:vfs_read+0x10");
-	perf_attach_text(BPF_FD_TYPE_KRETPROBE, "", 0, 0xffffffff81000000ULL, buf, sizeof(buf));
+	inv_perf_attach_text(BPF_FD_TYPE_KRETPROBE, "", 0, 0xffffffff81000000ULL, buf, sizeof(buf));
 	assert_string_equal(buf, "kretprobe:0xffffffff81000000");
-	perf_attach_text(BPF_FD_TYPE_URETPROBE, "/usr/bin/bash", 0x8a0f0, 0, buf, sizeof(buf));
+	inv_perf_attach_text(BPF_FD_TYPE_URETPROBE, "/usr/bin/bash", 0x8a0f0, 0, buf, sizeof(buf));
 	assert_string_equal(buf, "uretprobe:/usr/bin/bash+0x8a0f0");
-	perf_attach_text(42, "x", 0, 0, buf, sizeof(buf));
+	inv_perf_attach_text(42, "x", 0, 0, buf, sizeof(buf));
 	assert_string_equal(buf, "perf_event type 42");
+}
+
+static void printable_text(void **state)
+{
+	char s[] = "bpf\033[2J\a\x7f\tok \xc3\xa9";
+
+	(void)state;
+	check_text_printable(s);
+	assert_string_equal(s, "bpf?[2J???ok \xc3\xa9"); /* UTF-8 stays */
 }
 
 static void vigil_binaries(void **state)
 {
 	(void)state;
-	assert_true(exe_is_vigil("/usr/sbin/vigil"));
-	assert_true(exe_is_vigil("/work/main/build/vigil (deleted)"));
-	assert_true(exe_is_vigil("vigil"));
-	assert_false(exe_is_vigil("/usr/bin/vigilant"));
-	assert_false(exe_is_vigil("/opt/vigil/bin/bpftool"));
-	assert_false(exe_is_vigil("/tmp/vigil x"));
-	assert_false(exe_is_vigil(""));
+	assert_true(inv_exe_is_vigil("/usr/sbin/vigil"));
+	assert_true(inv_exe_is_vigil("/work/main/build/vigil (deleted)"));
+	assert_true(inv_exe_is_vigil("vigil"));
+	assert_false(inv_exe_is_vigil("/usr/bin/vigilant"));
+	assert_false(inv_exe_is_vigil("/opt/vigil/bin/bpftool"));
+	assert_false(inv_exe_is_vigil("/tmp/vigil x"));
+	assert_false(inv_exe_is_vigil(""));
 }
 
 static struct check_result result(const char *id, enum check_status st, const char *value,
@@ -201,9 +210,9 @@ static void score_weighs_severity(void **state)
 	r[0].status = CHECK_UNKNOWN; /* not scored */
 	assert_int_equal(check_score(r, 3), 33);
 	assert_int_equal(check_score(r, 0), 100);
-	assert_true(check_fails_at(r, 3, SEV_LOW));
-	assert_true(check_fails_at(r, 3, SEV_MEDIUM));
-	assert_false(check_fails_at(r, 3, SEV_HIGH));
+	assert_true(check_fails_at(r, 3, CHECK_SEV_LOW));
+	assert_true(check_fails_at(r, 3, CHECK_SEV_MEDIUM));
+	assert_false(check_fails_at(r, 3, CHECK_SEV_HIGH));
 
 	size_t counts[4];
 	check_tally(r, 3, counts);
@@ -271,7 +280,7 @@ static void kernel_config_lookup(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(kernel_config(&ctx, "BPF_JIT_ALWAYS_ON", v, sizeof(v)), -1);
+	assert_int_equal(check_kernel_config(&ctx, "BPF_JIT_ALWAYS_ON", v, sizeof(v)), -1);
 
 	/* /boot/config-RELEASE, RELEASE from the tree's osrelease */
 	snprintf(path, sizeof(path), "%s/proc", dir);
@@ -286,17 +295,17 @@ static void kernel_config_lookup(void **state)
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/boot/config-6.1.0-9", dir);
 	write_file(path, "CONFIG_LSM=\"landlock,bpf\"\nCONFIG_BPF_JIT_ALWAYS_ON=y\n", false);
-	assert_int_equal(kernel_config(&ctx, "BPF_JIT_ALWAYS_ON", v, sizeof(v)), 1);
+	assert_int_equal(check_kernel_config(&ctx, "BPF_JIT_ALWAYS_ON", v, sizeof(v)), 1);
 	assert_string_equal(v, "y");
-	assert_int_equal(kernel_config(&ctx, "LSM", v, sizeof(v)), 1);
+	assert_int_equal(check_kernel_config(&ctx, "LSM", v, sizeof(v)), 1);
 	assert_string_equal(v, "landlock,bpf"); /* quotes dropped */
-	assert_int_equal(kernel_config(&ctx, "BPF_JIT", v, sizeof(v)), 0); /* a prefix is not a hit */
+	assert_int_equal(check_kernel_config(&ctx, "BPF_JIT", v, sizeof(v)), 0); /* a prefix is not a hit */
 
 	/* /proc/config.gz wins */
 	snprintf(path, sizeof(path), "%s/proc/config.gz", dir);
 	write_file(path, "# CONFIG_BPF_JIT_ALWAYS_ON is not set\nCONFIG_USER_NS=y\n", true);
-	assert_int_equal(kernel_config(&ctx, "BPF_JIT_ALWAYS_ON", v, sizeof(v)), 0);
-	assert_int_equal(kernel_config(&ctx, "USER_NS", v, sizeof(v)), 1);
+	assert_int_equal(check_kernel_config(&ctx, "BPF_JIT_ALWAYS_ON", v, sizeof(v)), 0);
+	assert_int_equal(check_kernel_config(&ctx, "USER_NS", v, sizeof(v)), 1);
 	assert_string_equal(v, "y");
 
 	char cmd[600];
@@ -314,6 +323,7 @@ int main(void)
 		cmocka_unit_test(paths),
 		cmocka_unit_test(proc_fd_text),
 		cmocka_unit_test(perf_attachments),
+		cmocka_unit_test(printable_text),
 		cmocka_unit_test(vigil_binaries),
 		cmocka_unit_test(score_weighs_severity),
 		cmocka_unit_test(fix_script),
