@@ -14,6 +14,8 @@ enum {
 	OPT_RINGBUF = 0x100,
 	OPT_ANCESTORS,
 	OPT_THREADS,
+	OPT_BASH,
+	OPT_FOLLOW,
 };
 
 static const struct argp_option run_options[] = {
@@ -25,6 +27,8 @@ static const struct argp_option run_options[] = {
 	{ "threads", OPT_THREADS, NULL, 0, "Report thread creation as process.fork too", 0 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8M)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's log (verifier output on load failures)", 0 },
+	{ "bash", OPT_BASH, "PATH", 0, "shell.command: the bash to watch (default /bin/bash)", 0 },
+	{ "follow", OPT_FOLLOW, "PID", 0, "process.output: follow PID and its descendants", 0 },
 	{},
 };
 
@@ -99,6 +103,16 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 	case 'v':
 		o->verbose = true;
 		return 0;
+	case OPT_BASH:
+		o->shell.bash_path = arg;
+		return 0;
+	case OPT_FOLLOW: {
+		uint64_t v;
+		if (parse_u64(arg, 1, UINT32_MAX, &v, err, sizeof(err)))
+			cli_bad_value(state, "--follow", err);
+		o->shell.follow_tgid = (uint32_t)v;
+		return 0;
+	}
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		return EINVAL;

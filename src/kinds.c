@@ -60,10 +60,11 @@ static const struct kind_info kinds[] = {
 	{ VIGIL_KIND_FILE_TRUNCATE, "file.truncate", "file_attrs", offsetof(struct vigil_file_event, data), body_file },
 	{ VIGIL_KIND_SHELL_COMMAND, "shell.command", "shell", offsetof(struct vigil_shell_event, data),
 	  body_shell_command },
+	/* on request only: every terminal's bytes are too much for "every kind"; output needs a PID */
 	{ VIGIL_KIND_TTY_WRITE, "tty.write", "tty", offsetof(struct vigil_write_event, data),
-	  body_tty_write },
+	  body_tty_write, true },
 	{ VIGIL_KIND_PROCESS_OUTPUT, "process.output", "output", offsetof(struct vigil_write_event, data),
-	  body_process_output },
+	  body_process_output, true },
 };
 
 const struct kind_info *kind_at(unsigned i)

@@ -79,13 +79,13 @@ def events_of(raw, kind):
 class TmuxBash:
     """An interactive bash in a tmux pane of a private tmux server."""
 
-    def __init__(self):
+    def __init__(self, bash="/bin/bash"):
         if not shutil.which("tmux"):
             raise Skip("tmux is not installed (scripts/install-deps.sh installs it)")
         self.sock = "vigil-" + marker()
         env = dict(os.environ, HISTFILE="/dev/null", PS1="$ ", TERM="xterm")
         subprocess.run(["tmux", "-L", self.sock, "new-session", "-d", "-x", "200", "-y", "50",
-                        "/bin/bash --norc --noprofile"], check=True, env=env)
+                        f"{bash} --norc --noprofile"], check=True, env=env)
         on_cleanup(lambda: subprocess.run(["tmux", "-L", self.sock, "kill-server"],
                                           capture_output=True))
         info = subprocess.run(["tmux", "-L", self.sock, "display", "-p", "#{pane_pid} #{pane_tty}"],
@@ -151,6 +151,30 @@ def test_shell_command_from_bash_under_tmux():
     assert len(mine) == 2, rows
     assert re.fullmatch(rf"\d\d:\d\d:\d\d {bash.pid:<7} echo {mark}-\$\(\(6\*7\)\)", mine[0]), mine
     assert re.fullmatch(rf"\d\d:\d\d:\d\d {bash.pid:<7} : second {mark}", mine[1]), mine
+
+
+def test_bash_option_watches_another_bash():
+    mark = marker()
+    d = tempfile.mkdtemp(prefix="vigil-bash-")
+    on_cleanup(lambda: shutil.rmtree(d, ignore_errors=True))
+    other = os.path.join(d, "otherbash")
+    shutil.copy2("/bin/bash", other)  # another inode: the probe on /bin/bash does not see it
+    agent = Agent("--kind", "shell.command", "--bash", other).start()
+    theirs, mine = TmuxBash(), TmuxBash(other)
+    theirs.type(f": in-bin-bash {mark}")
+    mine.type(f": in-other {mark}")
+    agent.wait_for(lambda e: e.get("shell", {}).get("command") == f": in-other {mark}")
+    mine.type(f"echo {mark}-done")
+    theirs.wait_screen(f"in-bin-bash {mark}")
+    mine.wait_screen(f"{mark}-done\n")
+    time.sleep(0.3)
+    agent.stop()
+    got = [e for e in agent.of("shell.command") if mark in e["shell"]["command"]]
+    assert [e["shell"]["command"] for e in got] == [f": in-other {mark}", f"echo {mark}-done"], got
+    for e in got:
+        check_proc(e, mine.pid, "otherbash")
+        assert e["proc"]["exe"] == other
+        assert e["shell"]["tty"] == mine.tty[len("/dev/"):]
 
 
 def test_bash_path_must_exist():
@@ -287,6 +311,23 @@ def test_shellsnoop_replay_script_reproduces_the_output():
     replay = subprocess.run(["/bin/sh", "-c", text], capture_output=True, timeout=30)
     order = ["P-out", "P-err", "P-vec", "C-out", "G-out", "E-out", "P-end"]
     assert replay.stdout.decode() == "".join(lines[n][0] for n in order), replay
+
+
+def test_agent_follow():
+    mark = marker()
+    tree = subprocess.Popen([helper("shell_tree"), mark], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    on_cleanup(lambda: tree.poll() is None and tree.kill())
+    assert tree.stdout.readline().startswith(b"ready ")
+    agent = Agent("--kind", "process.output", "--follow", str(tree.pid)).start()
+    out, err = tree.communicate(b"go\n", timeout=20)
+    assert tree.returncode == 0
+    time.sleep(0.2)
+    agent.stop()
+    lines = {l.split()[0]: l + "\n" for l in (out + err).decode().splitlines()}
+    order = ["P-out", "P-err", "P-vec", "C-out", "G-out", "E-out", "P-end"]
+    assert [e["output"]["data"] for e in agent.of("process.output")] == [lines[n] for n in order]
+    check_invariant(agent.stats)
 
 
 def test_shellsnoop_needs_a_live_pid():

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "events/shell_events.h"
+#include "kinds.h"
 #include "shell_sensor.h"
 #include "vigil/abi.h"
 
@@ -231,6 +232,26 @@ static void shell_command_body(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* The agent's "every kind" leaves out each terminal's bytes and output with nothing followed. */
+static void kinds_and_defaults(void **state)
+{
+	const struct kind_info *cmd = kind_by_name("shell.command");
+	const struct kind_info *tty = kind_by_name("tty.write");
+	const struct kind_info *output = kind_by_name("process.output");
+
+	(void)state;
+	assert_non_null(cmd);
+	assert_non_null(tty);
+	assert_non_null(output);
+	assert_int_equal(cmd->kind, VIGIL_KIND_SHELL_COMMAND);
+	assert_int_equal(tty->kind, VIGIL_KIND_TTY_WRITE);
+	assert_int_equal(output->kind, VIGIL_KIND_PROCESS_OUTPUT);
+	assert_false(cmd->on_request);
+	assert_true(tty->on_request);
+	assert_true(output->on_request);
+	assert_int_equal(tty->min_size, offsetof(struct vigil_write_event, data));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +262,7 @@ int main(void)
 		cmocka_unit_test(tty_write_body),
 		cmocka_unit_test(process_output_body),
 		cmocka_unit_test(shell_command_body),
+		cmocka_unit_test(kinds_and_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
