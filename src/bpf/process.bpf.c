@@ -101,9 +101,10 @@ static __always_inline bool is_memfd(struct file *file)
 }
 
 /*
- * The file the exec call named (bprm->executable: the script itself for #!, else the binary),
- * its owner, mode and where it lives; and the interpreter: the #! one (bprm->interp differs
- * from bprm->filename only when a binfmt handler swapped it), or else the ELF loader, found as
+ * The file the new program runs from (bprm->file, which is also mm->exe_file; a script's own
+ * file is released before this tracepoint, so for #! it is the interpreter's), its owner, mode
+ * and where it lives; and the interpreter: for #! the kernel swaps bprm->interp away from
+ * bprm->filename (the name the exec call used, kept as SCRIPT); else the ELF loader, found as
  * the file mapped at the new program counter (the kernel starts a dynamic program in PT_INTERP's
  * loader). Called at sched_process_exec, in the new image, with current == task.
  */
@@ -111,11 +112,12 @@ static __always_inline void fill_exec_facts(struct vigil_scratch *s, struct linu
 {
 	struct vigil_proc_event *e = &s->ev;
 	struct vigil_proc_body *b = &e->body;
-	struct file *file = NULL, *extra = NULL;
+	struct file *file = NULL;
 	struct vigil_seg *seg;
 	struct inode *inode;
 	__u32 magic;
 
+	/* binfmt_misc's "O" flag keeps the original file there; otherwise it is NULL */
 	if (bpf_core_field_exists(bprm->executable))
 		file = BPF_CORE_READ(bprm, executable);
 	if (!file)
@@ -146,25 +148,24 @@ static __always_inline void fill_exec_facts(struct vigil_scratch *s, struct linu
 		seg_begin(s, seg);
 		append_kstr(s, e->data, seg, BPF_CORE_READ(bprm, interp), VIGIL_NAME_MAX + 1);
 		seg_end(s, seg);
-		extra = file;
 		seg = &b->seg[VIGIL_PSEG_SCRIPT];
+		seg_begin(s, seg);
+		append_kstr(s, e->data, seg, BPF_CORE_READ(bprm, filename), VIGIL_NAME_MAX + 1);
+		seg_end(s, seg);
 	} else {
 		struct task_struct *cur = bpf_get_current_task_btf();
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
 		struct vma_file_ctx c = {};
+		struct file *loader;
 
 		bpf_find_vma(cur, PT_REGS_IP_CORE(regs), vma_file_cb, &c, 0);
-		extra = (struct file *)c.file;
+		loader = (struct file *)c.file;
 		/* a static program starts in itself: no loader */
-		if (extra && BPF_CORE_READ(extra, f_inode) == BPF_CORE_READ(bprm, file, f_inode))
-			extra = NULL;
-		if (extra)
+		if (loader && BPF_CORE_READ(loader, f_inode) != BPF_CORE_READ(bprm, file, f_inode)) {
 			b->exec_flags |= VIGIL_XF_ELF_INTERP;
-		seg = &b->seg[VIGIL_PSEG_INTERP];
+			append_file_path(s, e->data, &b->seg[VIGIL_PSEG_INTERP], loader);
+		}
 	}
-	/* one path walk either way: the verifier sees a single loop here */
-	if (extra)
-		append_file_path(s, e->data, seg, extra);
 }
 
 static __always_inline int on_exec(struct task_struct *task, pid_t old_tid,

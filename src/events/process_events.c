@@ -68,8 +68,18 @@ bool exec_facts_decode(const void *rec, size_t size, struct exec_facts *f)
 	else if (n)
 		path_from_components(&f->interp, p, n, b->seg[VIGIL_PSEG_INTERP].count);
 	record_seg(rec, size, data_off, &b->seg[VIGIL_PSEG_SCRIPT], &p, &n);
-	if (n)
-		path_from_components(&f->script, p, n, b->seg[VIGIL_PSEG_SCRIPT].count);
+	n = strnlen(p, n);
+	if (n && p[0] != '/') { /* relative to the cwd of the exec, which the record carries */
+		const char *cwd;
+		size_t cn;
+
+		if (!record_seg(rec, size, data_off, &b->seg[VIGIL_PSEG_CWD], &cwd, &cn))
+			return false;
+		path_from_components(&f->script, cwd, cn, b->seg[VIGIL_PSEG_CWD].count);
+		if (f->script.len > 1)
+			sbuf_putc(&f->script, '/');
+	}
+	sbuf_putn(&f->script, p, n);
 	return true;
 }
 

@@ -19,7 +19,7 @@ struct exec_facts {
 	uint64_t dev;     /* as stat(2)'s st_dev */
 	uint32_t uid, gid, mode, nlink, fs_magic, flags;
 	struct sbuf interp; /* the #! interpreter, or the ELF loader's path; empty if none */
-	struct sbuf script; /* a #! script's own path */
+	struct sbuf script; /* a #! script: the name the exec call used, made absolute with cwd */
 };
 /* False if a segment is malformed. Free with exec_facts_free. */
 bool exec_facts_decode(const void *rec, size_t size, struct exec_facts *f);

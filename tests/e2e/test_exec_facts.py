@@ -1,0 +1,197 @@
+"""process.exec's file facts: interpreter, inode, dev, owner, mode bits, and fileless flags.
+
+Each exec carries a unique marker in its argv; expected values come from os.stat and from the
+binary's own PT_INTERP (read here with struct, then resolved like the kernel did).
+"""
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
+import time
+
+import vigil_test as vt
+from vigil_test import Agent, Skip, check_invariant, helper, marker, on_cleanup, one, with_marker
+
+TRUE = shutil.which("true")
+
+
+def workdir(base=None):
+    d = os.path.realpath(tempfile.mkdtemp(prefix=marker() + "-", dir=base))
+    os.chmod(d, 0o755)
+    on_cleanup(lambda: shutil.rmtree(d, ignore_errors=True))
+    return d
+
+
+def copy_exec(src, dst, mode=0o755):
+    shutil.copyfile(src, dst)
+    os.chmod(dst, mode)
+    return dst
+
+
+def pt_interp(path):
+    """The PT_INTERP string of a 64-bit little-endian ELF file, or None."""
+    with open(path, "rb") as f:
+        data = f.read()
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for i in range(phnum):
+        p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+        if p_type == 3:  # PT_INTERP
+            return data[p_offset:p_offset + p_filesz].rstrip(b"\0").decode()
+    return None
+
+
+def file_facts(path, nlink=None):
+    st = os.stat(path)
+    return {"inode": st.st_ino, "dev": st.st_dev, "uid": st.st_uid, "gid": st.st_gid,
+            "mode": f"{st.st_mode & 0o7777:04o}", "setuid": bool(st.st_mode & 0o4000),
+            "setgid": bool(st.st_mode & 0o2000), "nlink": st.st_nlink if nlink is None else nlink}
+
+
+def exec_of(a, mark):
+    """The exec whose argv carries mark (file_fexec's own exec, which also does, left out)."""
+    def mine():
+        return [e for e in with_marker(a.of("process.exec"), mark)
+                if not e["proc"]["exe"].endswith("/file_fexec")]
+    a.wait_for(lambda e: bool(mine()), what=f"the exec of {mark}")
+    return one(mine(), f"exec of {mark}")
+
+
+def same(got, want):
+    if got != want:
+        diff = {k: (got.get(k, "<absent>"), want.get(k, "<absent>"))
+                for k in sorted(set(got) | set(want)) if got.get(k) != want.get(k)}
+        raise AssertionError(f"fields differ (got, want): {diff}")
+
+
+def run(argv, **kw):
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=20, **kw)
+    assert p.returncode == 0, f"{argv}: exit {p.returncode}: {p.stderr.strip()}"
+    return p
+
+
+def test_exec_elf_facts_and_loader():
+    d = workdir()
+    prog = copy_exec(TRUE, f"{d}/mytrue")
+    mark = marker()
+    want_interp = os.path.realpath(pt_interp(prog))
+    with Agent("--kind", "process.exec") as a:
+        run([prog, mark])
+        ev = exec_of(a, mark)
+    check_invariant(a.stats)
+    assert ev["proc"]["exe"] == prog
+    same(ev["exec"], {"argc": 2, "interpreter": want_interp, "file": file_facts(prog),
+                      "fileless": False, "fileless_reasons": []})
+
+
+def test_exec_static_binary_has_no_interpreter():
+    busybox = shutil.which("busybox")
+    if not busybox or pt_interp(busybox) is not None:
+        raise Skip("no statically linked busybox here")
+    mark = marker()
+    with Agent("--kind", "process.exec") as a:
+        run([busybox, "true", mark])
+        ev = exec_of(a, mark)
+    assert "interpreter" not in ev["exec"]
+    assert ev["exec"]["file"] == file_facts(os.path.realpath(busybox))
+
+
+def test_exec_setuid_setgid_copy():
+    d = workdir()
+    prog = copy_exec(shutil.which("id"), f"{d}/suid-id", 0o6755)
+    os.chown(prog, 0, 0)
+    os.chmod(prog, 0o6755)  # chown clears the bits
+    with Agent("--kind", "process.exec") as a:
+        # as nobody, so that the bits matter: id then reports euid 0 (prog's path is unique)
+        p = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", prog, "-u"])
+        ev = a.wait_for(lambda e: e.get("kind") == "process.exec" and e["proc"]["exe"] == prog,
+                        what="the setuid exec")
+    check_invariant(a.stats)
+    assert p.stdout.strip() == "0"  # the kernel honoured the setuid bit
+    assert ev["proc"]["uid"] == 65534 and ev["proc"]["euid"] == 0
+    facts = ev["exec"]["file"]
+    assert facts == file_facts(prog)
+    assert facts["setuid"] is True and facts["setgid"] is True and facts["mode"] == "6755"
+    assert ev["exec"]["fileless"] is False
+
+
+def test_exec_script_interpreter():
+    d = workdir()
+    script = f"{d}/hello.sh"
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\nexit 0\n")
+    os.chmod(script, 0o750)
+    mark, mark_rel = marker(), marker()
+    with Agent("--kind", "process.exec") as a:
+        run([script, mark])
+        run(["./hello.sh", mark_rel], cwd=d)
+        ev = exec_of(a, mark)
+        rel = exec_of(a, mark_rel)
+    check_invariant(a.stats)
+    # the program running is the shell, and the file facts are its own: the kernel has
+    # released the script's file by the time the exec is reported
+    sh = os.path.realpath("/bin/sh")
+    assert ev["proc"]["exe"] == sh
+    same(ev["exec"], {"argc": 3, "interpreter": "/bin/sh", "script": script,
+                      "file": file_facts(sh), "fileless": False, "fileless_reasons": []})
+    # a relative name is made absolute with the cwd of the exec
+    assert rel["exec"]["script"] == f"{d}/./hello.sh" and rel["proc"]["cwd"] == d
+
+
+def test_exec_from_memfd_is_fileless():
+    mark = marker()
+    with Agent("--kind", "process.exec") as a:
+        run([helper("file_fexec"), "memfd", mark, TRUE, "memfd-true", mark])
+        ev = exec_of(a, mark)
+    check_invariant(a.stats)
+    x = ev["exec"]
+    assert ev["proc"]["exe"] == f"/memfd:{mark}"
+    assert x["fileless"] is True and x["fileless_reasons"] == ["memfd", "deleted", "tmpfs"]
+    assert x["file"]["nlink"] == 0 and x["file"]["uid"] == 0 and x["file"]["mode"] == "0777"
+    assert x["interpreter"] == os.path.realpath(pt_interp(TRUE))
+
+
+def test_exec_deleted_file_and_dev_shm():
+    d = workdir()
+    shm = workdir("/dev/shm")
+    mark_del, mark_shm = marker(), marker()
+    on_disk = f"{d}/will-vanish"
+    shm_prog = copy_exec(TRUE, f"{shm}/from-shm")
+    with Agent("--kind", "process.exec") as a:
+        run([helper("file_fexec"), "deleted", on_disk, TRUE, "vanished", mark_del])
+        run([shm_prog, mark_shm])
+        ev_del = exec_of(a, mark_del)
+        ev_shm = exec_of(a, mark_shm)
+    check_invariant(a.stats)
+    assert not os.path.exists(on_disk)
+    assert ev_del["exec"]["fileless"] is True
+    assert ev_del["exec"]["fileless_reasons"] == ["deleted"]
+    assert ev_del["exec"]["file"]["nlink"] == 0 and ev_del["exec"]["file"]["mode"] == "0755"
+    assert ev_del["proc"]["exe"] == on_disk  # the dentry keeps its name after the unlink
+    assert ev_shm["exec"]["fileless_reasons"] == ["tmpfs"]
+    assert ev_shm["exec"]["file"] == file_facts(shm_prog)
+
+
+def test_elfsnoop_output():
+    d = workdir()
+    prog = copy_exec(shutil.which("id"), f"{d}/suid-snoop", 0o4755)
+    mark = marker()
+    p = subprocess.Popen([vt.VIGIL, "elfsnoop"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    on_cleanup(lambda: p.poll() is None and p.kill())
+    header = p.stdout.readline()
+    assert header.split() == ["TIME", "PID", "COMM", "FLAGS", "EXE", "INTERP"], header
+    run([prog, "-u"])
+    run([helper("file_fexec"), "memfd", mark, TRUE, "memfd-true", mark])
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=20)
+    assert p.returncode == 0, err
+    interp = os.path.realpath(pt_interp(TRUE))
+    suid = [l.split() for l in out.splitlines() if f" {prog} " in l]
+    assert len(suid) == 1 and suid[0][3] == "setuid" and suid[0][5] == interp, out
+    memfd = [l.split() for l in out.splitlines() if f"/memfd:{mark}" in l]
+    assert len(memfd) == 1, out
+    assert memfd[0][3] == "memfd,deleted,tmpfs" and memfd[0][5] == interp, memfd
