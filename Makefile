@@ -24,7 +24,8 @@ HDRS := $(wildcard src/*.h src/*/*.h src/include/vigil/*.h)
 
 # Every user-space module but main.c goes into a library the unit tests link too.
 LIB_SRCS := $(filter-out src/main.c src/bpf/%,$(wildcard src/*.c src/*/*.c))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bundled_policies.o
+POLICY_FILES := $(sort $(wildcard policies/*.yaml))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
@@ -56,6 +57,14 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 $(BUILD)/obj/%.o: %.c $(HDRS) $(SKELS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c $< -o $@
+
+# The default rule library goes into the binary.
+$(BUILD)/bundled_policies.c: $(POLICY_FILES) scripts/embed-policies.py | $(DEPS_STAMP)
+	python3 scripts/embed-policies.py $@ $(POLICY_FILES)
+
+$(BUILD)/obj/bundled_policies.o: $(BUILD)/bundled_policies.c src/policy/bundled.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -c $< -o $@
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "agent_rules.h"
 #include "kinds.h"
 
 enum {
@@ -16,6 +17,17 @@ enum {
 	OPT_THREADS,
 	OPT_BASH,
 	OPT_FOLLOW,
+	OPT_POLICY,
+	OPT_ALL_EVENTS,
+	OPT_NO_RULES,
+};
+
+/* What `vigil run` was asked for, beyond the session's options. */
+struct run_args {
+	struct run_opts o; /* the filter options' argp child fills it */
+	struct agent_rules rules;
+	bool kinds_given;
+	bool no_rules;
 };
 
 static const struct argp_option run_options[] = {
@@ -29,6 +41,10 @@ static const struct argp_option run_options[] = {
 	{ "verbose", 'v', NULL, 0, "Show libbpf's log (verifier output on load failures)", 0 },
 	{ "bash", OPT_BASH, "PATH", 0, "shell.command: the bash to watch (default /bin/bash)", 0 },
 	{ "follow", OPT_FOLLOW, "PID", 0, "process.output: follow PID and its descendants", 0 },
+	{ NULL, 0, NULL, 0, "Rules (docs/policy.md):", 5 },
+	{ "policy", OPT_POLICY, "FILE|DIR", 0, "Rules to load (repeatable; 'bundled' is the built-in library); only alerts are printed unless --all-events", 5 },
+	{ "all-events", OPT_ALL_EVENTS, NULL, 0, "With rules, stream every event too", 5 },
+	{ "no-rules", OPT_NO_RULES, NULL, 0, "Stream events only, without the default rules", 5 },
 	{},
 };
 
@@ -63,12 +79,25 @@ int parse_kind_list(const char *list, uint64_t *kinds, char *err, size_t errlen)
 
 static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 {
-	struct run_opts *o = state->input;
+	struct run_args *a = state->input;
+	struct run_opts *o = &a->o;
 	char err[512];
 
 	switch (key) {
+	case OPT_POLICY:
+		a->rules.paths = realloc(a->rules.paths, (a->rules.npaths + 1) * sizeof(char *));
+		if (!a->rules.paths)
+			abort();
+		a->rules.paths[a->rules.npaths++] = arg;
+		return 0;
+	case OPT_ALL_EVENTS:
+		a->rules.all_events = true;
+		return 0;
+	case OPT_NO_RULES:
+		a->no_rules = true;
+		return 0;
 	case ARGP_KEY_INIT:
-		state->child_inputs[0] = o;
+		state->child_inputs[0] = o; /* the filter options */
 		return 0;
 	case 'f':
 		if (!strcmp(arg, "json"))
@@ -89,6 +118,7 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 	case 'k':
 		if (parse_kind_list(arg, &o->kinds, err, sizeof(err)))
 			cli_bad_value(state, "--kind", err);
+		a->kinds_given = true;
 		return 0;
 	case OPT_ANCESTORS:
 		o->ancestors = true;
@@ -128,30 +158,69 @@ static const struct argp_child run_children[] = {
 
 static const struct argp run_argp = {
 	run_options, parse_run_opt, NULL,
-	"Run the agent: stream security events until SIGINT/SIGTERM or --duration.\v"
+	"Run the agent until SIGINT/SIGTERM or --duration. With no options it streams every event "
+	"and the bundled rules' alerts; --policy loads rules and prints only their alerts (add "
+	"--all-events for both); --kind or --no-rules streams events without rules. SIGHUP reloads "
+	"the rules, keeping the old ones if the new ones have an error.\v"
 	"Examples:\n"
 	"  vigil run\n"
+	"  vigil run --policy /etc/vigil/rules.d --output /var/log/vigil-alerts.jsonl\n"
 	"  vigil run --format json --output /var/log/vigil.jsonl\n"
 	"  vigil run -k process.exec --uid 1000 --ancestors\n"
 	"  vigil run --comm bash --duration 60",
 	run_children, NULL, NULL,
 };
 
+static int parse_args(struct run_args *a, int argc, char **argv)
+{
+	memset(a, 0, sizeof(*a));
+	run_opts_init(&a->o);
+	int rc = cli_parse(&run_argp, argc, argv, a);
+	if (!rc && a->o.output && !a->o.format_set)
+		a->o.format = OUT_JSON;
+	return rc;
+}
+
 int run_opts_parse(struct run_opts *o, int argc, char **argv)
 {
-	run_opts_init(o);
-	int rc = cli_parse(&run_argp, argc, argv, o);
-	if (!rc && o->output && !o->format_set)
-		o->format = OUT_JSON;
+	struct run_args a;
+	int rc = parse_args(&a, argc, argv);
+
+	*o = a.o;
+	free(a.rules.paths);
 	return rc;
 }
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct session_hooks agent_hooks = {};
-	struct run_opts o;
+	struct session_hooks hooks = {};
+	struct run_args a;
+	char err[512];
+	int rc;
 
-	if (run_opts_parse(&o, argc, argv))
+	if (parse_args(&a, argc, argv))
 		return 2;
-	return session_run(&o, &agent_hooks);
+	/* no rules when asked, or when only kinds were asked for; the default: bundled rules and
+	 * every event; --policy: those rules, alerts only unless --all-events */
+	bool rules = !a.no_rules && (a.rules.npaths || !a.kinds_given);
+	if (a.no_rules && a.rules.npaths) {
+		fprintf(stderr, "vigil: --no-rules and --policy contradict each other\n");
+		free(a.rules.paths);
+		return 2;
+	}
+	if (rules) {
+		if (!a.rules.npaths)
+			a.rules.all_events = true;
+		if (agent_rules_prepare(&a.rules, &a.o, &hooks, err, sizeof(err))) {
+			fprintf(stderr, "vigil: %s\n", err);
+			agent_rules_free(&a.rules);
+			free(a.rules.paths);
+			return 1;
+		}
+	}
+	rc = session_run(&a.o, &hooks);
+	if (rules)
+		agent_rules_free(&a.rules);
+	free(a.rules.paths);
+	return rc;
 }

@@ -6,6 +6,7 @@
 #include "agent.h"
 #include "check/check.h"
 #include "cli.h"
+#include "policy/cmd_policy.h"
 #include "probe.h"
 #include "sandbox/sandbox_cmd.h"
 #include "tools/tool.h"
@@ -19,6 +20,7 @@ struct command {
 static const struct command commands[] = {
 	{ "run", cmd_run, "run the agent: stream security events" },
 	{ "probe", cmd_probe, "show what this kernel offers (found by trying)" },
+	{ "policy", cmd_policy, "check, explain and test rule files (lint, explain, test)" },
 	{ "check", cmd_check, "audit BPF and kernel hardening; list every BPF program" },
 	{ "sandbox", cmd_sandbox, "run a command under a seccomp profile (and Landlock)" },
 	{ "seccomp", cmd_seccomp, "seccomp profiles: `vigil seccomp record` writes one from behaviour" },

@@ -266,3 +266,11 @@ void out_null(struct out *o, const char *key)
 	put_key(o, key);
 	sbuf_puts(o->b, o->fmt == OUT_JSON ? "null" : "-");
 }
+
+void out_raw_json(struct out *o, const char *key, const char *json, size_t n)
+{
+	if (o->fmt != OUT_JSON)
+		return;
+	put_key(o, key);
+	sbuf_putn(o->b, json, n);
+}

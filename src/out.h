@@ -43,6 +43,8 @@ void out_u64(struct out *o, const char *key, uint64_t v);
 void out_i64(struct out *o, const char *key, int64_t v);
 void out_bool(struct out *o, const char *key, bool v);
 void out_null(struct out *o, const char *key);
+/* JSON only: a value already rendered as JSON (an embedded event), written as is. */
+void out_raw_json(struct out *o, const char *key, const char *json, size_t n);
 /* Text only: the next value is written without "key=" (time and kind lead a text line). */
 void out_bare_next(struct out *o);
 

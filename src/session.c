@@ -21,12 +21,18 @@
 #define LOSS_REPORT_NS NS_PER_SEC
 #define EXITED_KEEP_NS (10 * NS_PER_SEC)
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
 }
 
 enum { OPT_CGROUP = 0x200 };
@@ -111,10 +117,9 @@ bool run_opts_filtered(const struct run_opts *o)
 	return f->ntgid || f->nuid || f->ncomm || f->ncgroup;
 }
 
-static int install_filters(struct sensors *s, const struct run_opts *o, uint64_t shown,
-			   uint64_t loaded, char *err, size_t errlen)
+int session_set_filters(struct sensors *s, const struct filter *given, size_t ngiven,
+			uint64_t shown, uint64_t loaded, char *err, size_t errlen)
 {
-	struct filter f[2];
 	struct filter_tables t;
 	struct filter_maps m = {
 		.meta = bpf_map__fd(s->skel->maps.filter_meta),
@@ -126,20 +131,26 @@ static int install_filters(struct sensors *s, const struct run_opts *o, uint64_t
 			[VIGIL_FF_CGROUP] = bpf_map__fd(s->skel->maps.filter_cgroup),
 		},
 	};
-	size_t n = 1;
+	struct filter *f = calloc(ngiven + 1, sizeof(*f));
+	size_t n = ngiven;
 	int rc;
 
-	if (!run_opts_filtered(o))
-		return 0;
-	f[0] = o->filter;
-	f[0].kinds = shown;
-	/* kinds loaded only to keep the process table right pass unfiltered */
-	if (loaded & ~shown) {
-		memset(&f[1], 0, sizeof(f[1]));
-		f[1].kinds = loaded & ~shown;
-		n = 2;
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
-	if (filter_compile(f, n, &t, err, errlen))
+	memcpy(f, given, ngiven * sizeof(*f));
+	for (size_t i = 0; i < n; i++)
+		if (!f[i].kinds)
+			f[i].kinds = shown;
+	/* kinds loaded only to keep the process table right pass unfiltered */
+	if (loaded & ~shown)
+		f[n++].kinds = loaded & ~shown;
+	if (!n) /* nothing is wanted: an impossible kind keeps every event out */
+		f[n++].kinds = 1ULL << VIGIL_KIND_NONE;
+	rc = filter_compile(f, n, &t, err, errlen);
+	free(f);
+	if (rc)
 		return -1;
 	rc = filter_apply(&t, &m);
 	filter_tables_free(&t);
@@ -148,6 +159,17 @@ static int install_filters(struct sensors *s, const struct run_opts *o, uint64_t
 		return -1;
 	}
 	return 0;
+}
+
+static int install_filters(struct sensors *s, const struct run_opts *o,
+			   const struct session_hooks *h, uint64_t shown, uint64_t loaded, char *err,
+			   size_t errlen)
+{
+	if (h->use_filters)
+		return session_set_filters(s, h->filters, h->nfilters, shown, loaded, err, errlen);
+	if (!run_opts_filtered(o))
+		return 0;
+	return session_set_filters(s, &o->filter, 1, shown, loaded, err, errlen);
 }
 
 static void emit_ready(struct pipeline *pl, const struct sensors *s, const struct run_opts *o,
@@ -304,7 +326,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 		goto cleanup;
 	}
 	if (sensors_load(&sensors, &cfg, &probe, err, sizeof(err)) ||
-	    install_filters(&sensors, o, shown, sensors.kinds_loaded, err, sizeof(err)) ||
+	    install_filters(&sensors, o, h, shown, sensors.kinds_loaded, err, sizeof(err)) ||
 	    install_tool_maps(&pl, h, &sensors, err, sizeof(err)) ||
 	    sensors_attach(&sensors, err, sizeof(err))) {
 		if (err[0])
@@ -327,12 +349,19 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	if (h->on_reload) {
+		struct sigaction hup = { .sa_handler = on_hup };
+		sigaction(SIGHUP, &hup, NULL);
+	} else {
+		sigaction(SIGHUP, &sa, NULL);
+	}
 
 	if (h->on_ready)
 		h->on_ready(&pl, &sensors);
 	else
 		emit_ready(&pl, &sensors, o, bpf_map__max_entries(sensors.skel->maps.events));
+	if (h->after_ready)
+		h->after_ready(&pl);
 	sink_flush(&sink, 0);
 
 	uint64_t start = now_boot_ns(), next_loss = start + LOSS_REPORT_NS;
@@ -348,6 +377,10 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 				report_loss(&pl, h, st, reported);
 			proc_cache_reap(&pl.cache, now, EXITED_KEEP_NS);
 			next_loss = now + LOSS_REPORT_NS;
+		}
+		if (reload_requested) {
+			reload_requested = 0;
+			h->on_reload(&pl, &sensors);
 		}
 		if (now >= next_tick) {
 			h->on_tick(&pl);

@@ -43,6 +43,14 @@ struct session_hooks {
 	/* After load, before attach: a tool fills its sensor's own maps (e.g. -P PORT). Returns 0,
 	 * or -1 after printing one "vigil: ..." line. */
 	int (*on_loaded)(struct pipeline *pl, struct sensors *s);
+	/* Kernel filters to install instead of run_opts' (rules); kinds 0 means "the shown kinds". */
+	bool use_filters;
+	const struct filter *filters;
+	size_t nfilters;
+	/* Right after agent.ready (e.g. agent.policy). */
+	void (*after_ready)(struct pipeline *pl);
+	/* SIGHUP: reload (rules); without it SIGHUP stops the run like SIGTERM. */
+	void (*on_reload)(struct pipeline *pl, struct sensors *s);
 };
 
 void run_opts_init(struct run_opts *o);
@@ -51,5 +59,9 @@ bool run_opts_filtered(const struct run_opts *o);
 extern const struct argp filter_argp;
 
 int session_run(const struct run_opts *o, const struct session_hooks *hooks);
+/* Replaces the kernel filters while running: the given ones for the shown kinds, plus an
+ * unconstrained one for kinds loaded only for the process table. 0, or -1 with a message. */
+int session_set_filters(struct sensors *s, const struct filter *f, size_t n, uint64_t shown,
+			uint64_t loaded, char *err, size_t errlen);
 
 #endif
