@@ -120,6 +120,8 @@ struct pctx {
 	char *err;
 	size_t errlen;
 	bool failed;
+	unsigned flags;
+	struct profile *p;
 };
 
 static int fail(struct pctx *c, const char *where, const char *fmt, ...)
@@ -366,8 +368,21 @@ static int add_name(struct pctx *c, const char *where, json_t *v, struct profile
 		return fail(c, where, "expected a syscall name, got %s", type_name(v));
 	const char *name = json_string_value(v);
 	/* a name of another architecture resolves to a pseudo number: fine, it is skipped there */
-	if (!*name || seccomp_syscall_resolve_name(name) == __NR_SCMP_ERROR)
-		return fail(c, where, "unknown syscall '%s'", name);
+	if (!*name || seccomp_syscall_resolve_name(name) == __NR_SCMP_ERROR) {
+		if (!*name || !(c->flags & PROFILE_SKIP_UNKNOWN))
+			return fail(c, where, "unknown syscall '%s'", name);
+		char note[PROFILE_PATH_LEN + 64], **grown;
+		snprintf(note, sizeof(note), "%s '%s'", where, name);
+		grown = realloc(c->p->skipped, (c->p->nskipped + 1) * sizeof(char *));
+		if (!grown || !(grown[c->p->nskipped] = strdup(note))) {
+			if (grown)
+				c->p->skipped = grown;
+			return fail(c, where, "out of memory");
+		}
+		c->p->skipped = grown;
+		c->p->nskipped++;
+		return 0;
+	}
 	char *copy = strdup(name);
 	if (!copy)
 		return fail(c, where, "out of memory");
@@ -572,9 +587,9 @@ static int parse_root(struct pctx *c, json_t *root, struct profile *p)
 	return 0;
 }
 
-static int parse_json(json_t *root, struct profile *p, char *err, size_t errlen)
+static int parse_json(json_t *root, unsigned flags, struct profile *p, char *err, size_t errlen)
 {
-	struct pctx c = { .err = err, .errlen = errlen };
+	struct pctx c = { .err = err, .errlen = errlen, .flags = flags, .p = p };
 
 	memset(p, 0, sizeof(*p));
 	p->default_errno = -1;
@@ -595,12 +610,18 @@ int profile_parse_string(const char *json, struct profile *p, char *err, size_t 
 		snprintf(err, errlen, "line %d, column %d: %s", je.line, je.column, je.text);
 		return -1;
 	}
-	int rc = parse_json(root, p, err, errlen);
+	int rc = parse_json(root, 0, p, err, errlen);
 	json_decref(root);
 	return rc;
 }
 
 int profile_parse_file(const char *path, struct profile *p, char *err, size_t errlen)
+{
+	return profile_parse_file_flags(path, 0, p, err, errlen);
+}
+
+int profile_parse_file_flags(const char *path, unsigned flags, struct profile *p, char *err,
+			     size_t errlen)
 {
 	json_error_t je;
 	char msg[384];
@@ -618,7 +639,7 @@ int profile_parse_file(const char *path, struct profile *p, char *err, size_t er
 		snprintf(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
 		return -1;
 	}
-	rc = parse_json(root, p, msg, sizeof(msg));
+	rc = parse_json(root, flags, p, msg, sizeof(msg));
 	json_decref(root);
 	if (rc)
 		snprintf(err, errlen, "%s: %s", path, msg);
@@ -633,5 +654,8 @@ void profile_free(struct profile *p)
 		free(p->rules[i].names);
 	}
 	free(p->rules);
+	for (size_t i = 0; i < p->nskipped; i++)
+		free(p->skipped[i]);
+	free(p->skipped);
 	memset(p, 0, sizeof(*p));
 }

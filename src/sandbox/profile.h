@@ -79,12 +79,20 @@ struct profile {
 	size_t nrules;
 	bool flag_log;          /* flags: SECCOMP_FILTER_FLAG_LOG */
 	bool flag_spec_allow;   /* flags: SECCOMP_FILTER_FLAG_SPEC_ALLOW */
+	char **skipped;         /* PROFILE_SKIP_UNKNOWN: "syscalls[3].names[2] 'mseal'" each */
+	size_t nskipped;
 };
+
+/* Leave out syscall names libseccomp does not know (newer than it) instead of refusing them. */
+#define PROFILE_SKIP_UNKNOWN 1u
 
 /* 0, or -1 with "JSON.PATH: what is wrong" in err (nothing allocated is left behind). */
 int profile_parse_string(const char *json, struct profile *p, char *err, size_t errlen);
 /* As above; err also names the file ("P.json: syscalls[0].action: ..."). */
 int profile_parse_file(const char *path, struct profile *p, char *err, size_t errlen);
+/* The same, with PROFILE_* flags. */
+int profile_parse_file_flags(const char *path, unsigned flags, struct profile *p, char *err,
+			     size_t errlen);
 void profile_free(struct profile *p);
 
 /* "CAP_SYS_ADMIN" -> 21; -1 if unknown. */

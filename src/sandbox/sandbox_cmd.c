@@ -25,7 +25,7 @@
 #include "timefmt.h"
 
 #define PATHS_MAX 64
-#define AUDIT_FLUSH_MS 2000
+#define AUDIT_FLUSH_MS 5000
 
 enum {
 	OPT_PROFILE = 'p',
@@ -33,10 +33,12 @@ enum {
 	OPT_LANDLOCK_RW,
 	OPT_DENY_PATH,
 	OPT_DENY_CONNECT,
+	OPT_SKIP_UNKNOWN,
 };
 
 struct sandbox_opts {
 	const char *profile;
+	unsigned profile_flags;
 	const char *ro[PATHS_MAX], *rw[PATHS_MAX];
 	size_t nro, nrw;
 	struct cli_policy policy;
@@ -48,6 +50,9 @@ struct sandbox_opts {
 
 static const struct argp_option options[] = {
 	{ "profile", OPT_PROFILE, "PROFILE.json", 0, "The Docker/OCI seccomp profile (required)", 0 },
+	{ "skip-unknown-syscalls", OPT_SKIP_UNKNOWN, NULL, 0,
+	  "Leave out syscall names this libseccomp does not know (newer than it), with a warning, "
+	  "instead of refusing the profile", 0 },
 	{ "landlock-ro", OPT_LANDLOCK_RO, "PATH", 0,
 	  "Landlock: allow reading and executing under PATH (repeatable)", 0 },
 	{ "landlock-rw", OPT_LANDLOCK_RW, "PATH", 0,
@@ -71,6 +76,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_PROFILE:
 		o->profile = arg;
+		return 0;
+	case OPT_SKIP_UNKNOWN:
+		o->profile_flags |= PROFILE_SKIP_UNKNOWN;
 		return 0;
 	case OPT_LANDLOCK_RO:
 	case OPT_LANDLOCK_RW: {
@@ -127,7 +135,7 @@ static const struct argp sandbox_argp = {
 	"Examples:\n"
 	"  vigil sandbox --profile docker-default.json -- ls -l /\n"
 	"  vigil sandbox --profile tar.json -o events.jsonl -- tar cf /tmp/a.tar /etc\n"
-	"  vigil sandbox --profile notify-open.json --deny-path /etc/shadow -- cat /etc/shadow\n"
+	"  vigil sandbox -p notify.json --deny-path /etc/shadow -- cat /etc/shadow\n"
 	"  vigil sandbox --profile p.json --landlock-ro /usr --landlock-ro /etc \\\n"
 	"      --landlock-rw /tmp/work -- sh -c 'echo hi > /tmp/work/out'\n"
 	"See docs/sandbox.md.",
@@ -227,10 +235,13 @@ static int run_sandbox(struct sandbox_opts *o)
 	int rc = 2, status;
 
 	/* everything that can be wrong with the input is found before anything runs */
-	if (profile_parse_file(o->profile, &prof, err, sizeof(err))) {
+	if (profile_parse_file_flags(o->profile, o->profile_flags, &prof, err, sizeof(err))) {
 		fprintf(stderr, "vigil: %s\n", err);
 		return 2;
 	}
+	for (size_t i = 0; i < prof.nskipped; i++)
+		fprintf(stderr, "vigil: warning: %s: %s: unknown to this libseccomp, left out\n",
+			o->profile, prof.skipped[i]);
 	filter_env_current(&env);
 	r.prof = &prof;
 	r.env = env;

@@ -397,6 +397,19 @@ def test_malformed_corpus_gives_exact_errors_and_runs_nothing():
         assert not os.path.exists(mark), case
 
 
+def test_unknown_syscall_refused_or_left_out_on_request():
+    d = tmpdir()
+    prof = write_profile(d, {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+        {"names": ["getpriority", "syscall_from_the_future"], "action": "SCMP_ACT_ERRNO", "errnoRet": 5}]})
+    r, _ = sandbox(d, prof, helper("sandbox_call"), "call", "getpriority")
+    assert r.returncode == 2 and r.stdout == "", r
+    assert r.stderr == f"vigil: {prof}: syscalls[0].names[1]: unknown syscall 'syscall_from_the_future'\n", r.stderr
+    r, _ = sandbox(d, prof, helper("sandbox_call"), "call", "getpriority", opts=("--skip-unknown-syscalls",))
+    assert r.stderr.startswith(f"vigil: warning: {prof}: syscalls[0].names[1] 'syscall_from_the_future': "
+                               "unknown to this libseccomp, left out\n"), r.stderr
+    assert result_of(r.stdout) == (-1, errno.EIO)  # the rest of the rule still holds
+
+
 def test_usage_errors():
     r = vigil("sandbox", "--", "true")
     assert r.returncode == 2 and "--profile is required" in r.stderr, r.stderr

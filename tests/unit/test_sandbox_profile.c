@@ -172,6 +172,29 @@ static void malformed_corpus_gives_exact_errors(void **state)
 	assert_true(seen >= 20);
 }
 
+static void unknown_names_can_be_left_out(void **state)
+{
+	char path[] = "/tmp/vigil-unit-skip-XXXXXX", err[PATH_MAX + 600];
+	const char *json = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
+			   "{\"names\": [\"read\", \"not_a_syscall_yet\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+	struct profile p;
+
+	(void)state;
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
+	close(fd);
+	assert_int_equal(profile_parse_file(path, &p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "syscalls[0].names[1]: unknown syscall 'not_a_syscall_yet'"));
+	assert_int_equal(profile_parse_file_flags(path, PROFILE_SKIP_UNKNOWN, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.rules[0].nnames, 1);
+	assert_string_equal(p.rules[0].names[0], "read");
+	assert_int_equal(p.nskipped, 1);
+	assert_string_equal(p.skipped[0], "syscalls[0].names[1] 'not_a_syscall_yet'");
+	profile_free(&p);
+	unlink(path);
+}
+
 static void file_errors_name_the_file(void **state)
 {
 	char path[PATH_MAX + 64], err[PATH_MAX + 600];
@@ -501,6 +524,7 @@ int main(void)
 		cmocka_unit_test(parses_every_field),
 		cmocka_unit_test(every_action_and_op_has_its_name),
 		cmocka_unit_test(malformed_corpus_gives_exact_errors),
+		cmocka_unit_test(unknown_names_can_be_left_out),
 		cmocka_unit_test(file_errors_name_the_file),
 		cmocka_unit_test(includes_and_excludes_follow_docker),
 		cmocka_unit_test(docker_default_builds),
