@@ -17,10 +17,10 @@
 #define EXIT_FINDINGS 3
 #define DEFAULT_SYSCTL_FILE "/etc/sysctl.d/90-vigil-hardening.conf"
 
-enum { OPT_NO_INVENTORY = 0x100, OPT_SYSCTL_FILE, OPT_APPLY };
+enum { OPT_NO_INVENTORY = 0x100, OPT_SYSCTL_FILE, OPT_APPLY, OPT_LIST };
 
 struct check_args {
-	bool json, fix, apply, no_inventory;
+	bool json, fix, apply, no_inventory, list;
 	bool fail_on_set;
 	enum check_severity fail_on;
 	const char *root;
@@ -33,18 +33,18 @@ static int validate_only(const char *list, char *err, size_t errlen)
 {
 	char id[128];
 
-	while (*list) {
+	for (;;) { /* an empty list or an empty item names no check */
 		size_t n = strcspn(list, ",");
 		snprintf(id, sizeof(id), "%.*s", (int)n, list);
 		if (!check_find(id)) {
-			snprintf(err, errlen, "no check named '%s' (vigil check --json lists them)", id);
+			snprintf(err, errlen, "no check named '%s' (vigil check --list names them)", id);
 			return -1;
 		}
 		list += n;
-		if (*list == ',')
-			list++;
+		if (*list != ',')
+			return 0;
+		list++;
 	}
-	return 0;
 }
 
 static bool in_only(const char *list, const char *id)
@@ -97,6 +97,9 @@ static error_t parse_check_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_NO_INVENTORY:
 		a->no_inventory = true;
+		return 0;
+	case OPT_LIST:
+		a->list = true;
 		return 0;
 	case OPT_SYSCTL_FILE:
 		if (arg[0] != '/')
@@ -194,6 +197,7 @@ int cmd_check(int argc, char **argv)
 		  "Read /proc and /sys under DIR (an image, a container's root); no BPF inventory", 0 },
 		{ "only", 'o', "ID[,ID...]", 0, "Run only these checks", 0 },
 		{ "no-inventory", OPT_NO_INVENTORY, NULL, 0, "Skip the BPF programs, maps and links", 0 },
+		{ "list", OPT_LIST, NULL, 0, "List the checks (id, severity, recommended) and exit", 0 },
 		{},
 	};
 	static const struct argp argp = {
@@ -219,6 +223,12 @@ int cmd_check(int argc, char **argv)
 
 	if (cli_parse(&argp, argc, argv, &a))
 		return 2;
+	if (a.list) {
+		for (size_t i = 0; i < check_count; i++)
+			printf("%-34s %-7s %s\n", check_table[i].id,
+			       check_severity_name(check_table[i].severity), check_table[i].recommended);
+		return 0;
+	}
 	ctx.root = a.root;
 	ensure_securityfs(a.root);
 	r = calloc(check_count, sizeof(*r));

@@ -167,6 +167,14 @@ void inventory_write_json(const struct inventory *inv, struct out *o)
 {
 	static const char *const keys[INV_KINDS] = { "programs", "maps", "links" };
 
+	out_obj(o, "summary");
+	for (int k = 0; k < INV_KINDS; k++) {
+		out_obj(o, keys[k]);
+		out_u64(o, "total", inv->counts[k]);
+		out_u64(o, "not_vigil", inv->others[k]);
+		out_obj_end(o);
+	}
+	out_obj_end(o);
 	for (int k = 0; k < INV_KINDS; k++) {
 		out_arr(o, keys[k]);
 		for (size_t i = 0; i < inv->n; i++)

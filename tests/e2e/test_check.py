@@ -465,6 +465,9 @@ def test_inventory_shows_a_foreign_program_with_its_holder():
         {"path": pin, "kind": "prog", "id": ids["prog_id"], "vigil": False, "error": None}
     for p in inv["pinned"]:  # every pin is either an object in the lists or says why not
         assert (p["kind"] is None) == (p["error"] is not None), p
+    for kind in ("programs", "maps", "links"):
+        assert inv["summary"][kind] == {"total": len(inv[kind]),
+                                        "not_vigil": sum(not o["vigil"] for o in inv[kind])}
     assert prog["attached"] is None
     loaded = time.mktime(time.strptime(prog["loaded"][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
     assert t0 - 5 <= loaded <= time.time() + 1, (prog["loaded"], t0)
@@ -546,6 +549,14 @@ def test_without_privileges_the_checks_run_and_the_inventory_says_why():
     assert (p.returncode, p.stderr) == (0, "")
 
 
+def test_list_names_every_check():
+    p = vigil("check", "--list")
+    assert p.returncode == 0 and p.stderr == ""
+    ids = [line.split()[0] for line in p.stdout.splitlines()]
+    assert ids == [c["id"] for c in run_json("--no-inventory")["checks"]]
+    assert re.search(r"^kernel\.unprivileged_bpf_disabled\s+high\s+1 or 2$", p.stdout, re.M)
+
+
 # --- bad flags ---
 
 def test_bad_flags_exit_2_with_one_clear_line():
@@ -555,6 +566,7 @@ def test_bad_flags_exit_2_with_one_clear_line():
         (["--fix", "--json"], "--fix prints a shell script: not with --json"),
         (["--root", "/nonexistent-vigil"], "invalid value for --root: not a directory"),
         (["--only", "kernel.nope"], "invalid value for --only: no check named 'kernel.nope'"),
+        (["--only", "kernel.btf,"], "invalid value for --only: no check named ''"),
         (["--sysctl-file", "relative.conf"], "invalid value for --sysctl-file: expected an absolute path"),
         (["--bogus"], "unrecognized option"),
         (["extra"], "unexpected argument 'extra'"),
