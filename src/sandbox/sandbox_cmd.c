@@ -45,6 +45,7 @@ struct sandbox_opts {
 	const char *output;
 	enum out_format format;
 	bool format_set;
+	bool verbose;
 	char **cmd;
 };
 
@@ -65,6 +66,7 @@ static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Events (seccomp.violation, seccomp.notify):", 2 },
 	{ "output", 'o', "FILE", 0, "Append events to FILE (default: standard error)", 2 },
 	{ "format", 'f', "FORMAT", 0, "json or text (default: text on a terminal, json otherwise)", 2 },
+	{ "verbose", 'v', NULL, 0, "Say how the sandbox is set up (rules, Landlock ABI, supervisor)", 2 },
 	{},
 };
 
@@ -100,6 +102,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'o':
 		o->output = arg;
+		return 0;
+	case 'v':
+		o->verbose = true;
 		return 0;
 	case 'f':
 		if (!strcmp(arg, "json"))
@@ -259,6 +264,17 @@ static int run_sandbox(struct sandbox_opts *o)
 		goto out;
 	}
 	warn_unused_policy(o, &info);
+	if (o->verbose) {
+		fprintf(stderr, "vigil: seccomp: %zu libseccomp rules from %s (%zu profile rules left out by "
+				"includes/excludes or equal to the default); default %s\n",
+			info.rules_added, o->profile, info.rules_skipped,
+			sb_action_name(prof.default_action));
+		fprintf(stderr, "vigil: supervisor: %s\n", info.notify ? "on (the profile has SCMP_ACT_NOTIFY)" : "off");
+		if (plan.ruleset_fd >= 0)
+			fprintf(stderr, "vigil: Landlock: ABI %d, handled rights 0x%llx, %zu read-only and %zu "
+					"read-write paths\n", plan.abi, (unsigned long long)plan.handled,
+				o->nro, o->nrw);
+	}
 	if (sink_open(&r.sink, o->output)) {
 		fprintf(stderr, "vigil: cannot open output file %s: %s\n", o->output, strerror(errno));
 		goto out;

@@ -7,10 +7,16 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import tarfile
 import tempfile
 
-from vigil_test import helper, marker, on_cleanup, parse_jsonl, vigil
+import vigil_test
+from vigil_test import Skip, helper, marker, on_cleanup, parse_jsonl, vigil
+
+
+def VIGIL():
+    return vigil_test.VIGIL
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(os.path.dirname(HERE), "fixtures", "seccomp")
@@ -285,6 +291,34 @@ def test_docker_default_runs_everyday_commands():
     r, evs = sandbox(d, prof, helper("sandbox_call"), "call", "keyctl")
     assert result_of(r.stdout) == (-1, errno.EPERM)
     assert the_violation(evs, "keyctl", "SCMP_ACT_ERRNO")["errno"] == errno.EPERM
+
+
+def test_docker_default_follows_the_capabilities():
+    """Without CAP_SYS_ADMIN (dropped from the bounding set, so the exec'd vigil lacks it) the
+    capability-gated rules are out: unshare is refused, clone3 answers ENOSYS and the C library
+    falls back to clone, whose flags carry no namespace."""
+    if not shutil.which("setpriv"):
+        raise Skip("setpriv not installed")
+    d = tmpdir()
+    prof = os.path.join(FIXTURES, "docker-default.json")
+    events = os.path.join(d, "caps.jsonl")
+    drop = ["setpriv", "--bounding-set", "-sys_admin"]
+    r = subprocess.run(drop + [VIGIL(), "sandbox", "--profile", prof, "-o", events, "--",
+                               "unshare", "-n", "true"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "unshare failed: Operation not permitted" in r.stderr, r
+    code = "import threading; t = threading.Thread(target=print, args=('in a thread',)); t.start(); t.join()"
+    r = subprocess.run(drop + [VIGIL(), "sandbox", "--profile", prof, "-o", events, "--",
+                               "python3", "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout == "in a thread\n", r
+    with open(events) as f:
+        evs = parse_jsonl(f.read(), events)
+    unshare = [e for e in evs if e["syscall"]["name"] == "unshare"]
+    assert unshare and unshare[0]["errno"] == errno.EPERM, evs
+    clone3 = [e for e in evs if e["syscall"]["name"] == "clone3"]
+    assert clone3 and clone3[0]["errno"] == errno.ENOSYS and clone3[0]["proc"]["comm"] == "python3", evs
+    # with CAP_SYS_ADMIN the same profile lets unshare through
+    r = vigil("sandbox", "--profile", prof, "--", "unshare", "-n", "true")
+    assert r.returncode == 0, r
 
 
 # ---- the recorder ----
