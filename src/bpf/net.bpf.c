@@ -23,6 +23,9 @@
 #define NET_S_IFMT 00170000
 #define NET_S_IFSOCK 0140000
 #define NET_O_NONBLOCK 04000
+#define NET_EINPROGRESS 115
+#define NET_EALREADY 114
+#define NET_EISCONN 106
 #define NET_ECONNABORTED 103
 
 enum {
@@ -47,12 +50,19 @@ struct {
 	__type(value, struct net_sock);
 } net_socks SEC(".maps");
 
-/* connect(2) in flight, by thread: the fd, to find the socket at exit. */
+/* connect(2) in flight, by thread: the socket is found at exit from the fd; syn_sent says the
+ * state changes have reported (or will report) the outcome. */
+struct net_connect_call {
+	__u64 uaddr; /* the caller's sockaddr: the peer of a connect that failed before any SYN */
+	__s32 fd;
+	__u32 syn_sent;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, __u32);
-	__type(value, __s32);
+	__type(value, struct net_connect_call);
 } net_connect_fd SEC(".maps");
 
 /* -P PORT of the tools: an event passes if either port is in the table (or the table is off). */
@@ -174,8 +184,12 @@ static __always_inline void state_tuple(struct vigil_net_tuple *t,
 /* The first SYN: the connecting task is current. */
 static __always_inline void on_syn_sent(__u64 skp)
 {
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct net_connect_call *call = bpf_map_lookup_elem(&net_connect_fd, &tid);
 	struct net_sock ns = {};
 
+	if (call)
+		call->syn_sent = 1;
 	fill_task(&ns.owner, (struct task_struct *)bpf_get_current_task());
 	ns.born_ns = bpf_ktime_get_boot_ns();
 	ns.flags = NS_OWNER | NS_CONNECTING;
@@ -409,37 +423,63 @@ SEC("tracepoint/syscalls/sys_enter_connect")
 int connect_enter_tp(struct trace_event_raw_sys_enter *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__s32 fd = (__s32)ctx->args[0];
+	struct net_connect_call call = { .uaddr = ctx->args[1], .fd = (__s32)ctx->args[0] };
 
-	bpf_map_update_elem(&net_connect_fd, &tid, &fd, BPF_ANY);
+	bpf_map_update_elem(&net_connect_fd, &tid, &call, BPF_ANY);
 	return 0;
 }
 
-/* UDP connects are reported here: they change no TCP state. */
+/* The peer of a failed connect, from the caller's sockaddr: the socket never got one. */
+static __always_inline void caller_peer(struct vigil_net_event *e, __u64 uaddr)
+{
+	__u8 raw[28] = {};
+	__u16 fam;
+
+	if (bpf_probe_read_user(raw, sizeof(raw), (const void *)uaddr))
+		return;
+	sockaddr_take(e->t.daddr, &e->t.dport, raw, &fam);
+	if (fam == e->t.family)
+		e->flags |= VIGIL_NETF_PEER_FROM_CALLER;
+}
+
+/*
+ * Reported here: UDP connects (no TCP state changes), and TCP connects that failed before a SYN
+ * was sent (no route, no ephemeral port, ...). A TCP connect that reached SYN_SENT is reported
+ * by the state changes, with its real outcome.
+ */
 SEC("tracepoint/syscalls/sys_exit_connect")
 int connect_exit_tp(struct trace_event_raw_sys_exit *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__s32 *fdp = bpf_map_lookup_elem(&net_connect_fd, &tid);
+	struct net_connect_call *cp = bpf_map_lookup_elem(&net_connect_fd, &tid);
+	struct net_connect_call call;
 	struct vigil_net_event e = {};
+	long ret = ctx->ret;
 	struct sock *sk;
-	__s32 fd;
 
-	if (!fdp)
+	if (!cp)
 		return 0;
-	fd = *fdp;
+	call = *cp;
 	bpf_map_delete_elem(&net_connect_fd, &tid);
-	if (!(sk = fd_sock(fd)))
+	if (!kind_enabled(VIGIL_KIND_NET_CONNECT) || !(sk = fd_sock(call.fd)))
 		return 0;
 	sock_tuple(&e.t, sk);
 	if (!sock_is_inet(&e.t))
 		return 0;
-	if (e.t.proto != NET_IPPROTO_UDP || !kind_enabled(VIGIL_KIND_NET_CONNECT))
+	if (e.t.proto == NET_IPPROTO_TCP &&
+	    (call.syn_sent || ret >= 0 || ret == -NET_EINPROGRESS || ret == -NET_EALREADY ||
+	     ret == -NET_EISCONN))
+		return 0;
+	if (e.t.proto != NET_IPPROTO_TCP && e.t.proto != NET_IPPROTO_UDP)
 		return 0;
 	fill_task(&e.hdr.task, (struct task_struct *)bpf_get_current_task());
-	if (!want_event(VIGIL_KIND_NET_CONNECT, &e.hdr.task) || !port_pass(e.t.sport, e.t.dport))
+	if (!want_event(VIGIL_KIND_NET_CONNECT, &e.hdr.task))
 		return 0;
-	e.result = ctx->ret;
+	if (ret < 0)
+		caller_peer(&e, call.uaddr);
+	if (!port_pass(e.t.sport, e.t.dport))
+		return 0;
+	e.result = ret;
 	net_emit(&e, VIGIL_KIND_NET_CONNECT);
 	return 0;
 }

@@ -34,6 +34,8 @@ void body_net_connect(struct out *o, const void *rec, size_t size)
 		out_str(o, "error", err);
 	if (e->t.proto == 6)
 		out_bool(o, "nonblocking", e->flags & VIGIL_NETF_NONBLOCK);
+	if (e->flags & VIGIL_NETF_PEER_FROM_CALLER)
+		out_bool(o, "peer_from_caller", true);
 	out_obj_end(o);
 }
 

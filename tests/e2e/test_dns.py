@@ -9,7 +9,7 @@ def exchange(mode, family="inet", tcp=False):
     pair = NetPair()
     client_addr, server_addr = (pair.a4, pair.b4) if family == "inet" else (pair.a6, pair.b6)
     name = f"{marker()}.example.test"
-    ag = Agent("--kind", "net.dns").start()
+    ag = Agent("--kind", "net.dns", "--kind", "net.connect").start()
     if tcp:
         server = pair.popen(pair.b, "net_dns", "serve-tcp", server_addr)
     else:
@@ -20,14 +20,15 @@ def exchange(mode, family="inet", tcp=False):
     events = ag.stop()
     check_invariant(ag.stats)
     assert ag.stats["net.dns"]["lost"] == 0
-    mine = [e for e in events if e["kind"] == "net.dns"
+    mine = [e for e in events if e["kind"] in ("net.dns", "net.connect")
             and server_addr in (e["net"]["saddr"], e["net"]["daddr"])]
     return pair, name, int(client["pid"][0]), int(client["sport"][0]), server_pid, mine, \
         client_addr, server_addr
 
 
 def by(events, tgid, direction):
-    return [e for e in events if e["proc"]["tgid"] == tgid and e["dns"]["direction"] == direction]
+    return [e for e in events if e["kind"] == "net.dns" and e["proc"]["tgid"] == tgid
+            and e["dns"]["direction"] == direction]
 
 
 def test_dns_query_and_answer_udp():
@@ -49,6 +50,11 @@ def test_dns_query_and_answer_udp():
     assert sq["net"]["sport"] == 53 and sq["net"]["daddr"] == caddr
     assert sq["net"]["dport"] == sport and sq["dns"]["name"] == name
     one(by(events, spid, "sent"), "answer from the server")
+    # the client's UDP connect(), from the kernel's socket
+    c = one([e for e in events if e["kind"] == "net.connect"], "UDP connect")
+    assert c["proc"]["tgid"] == cpid and c["net"]["result"] == 0
+    assert c["net"] == dict(family="inet", proto="udp", saddr=caddr, sport=sport, daddr=saddr,
+                            dport=53, result=0)
 
 
 def test_dns_query_ipv6():

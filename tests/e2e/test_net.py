@@ -134,6 +134,19 @@ def test_refused_and_nonblocking_connects():
     assert tx["net"]["reason"] == "NO_SOCKET"
 
 
+def test_connect_that_fails_before_a_syn():
+    pair = NetPair()
+    port = random.randint(20000, 29999)
+    ag = agent("net.connect")
+    out = pair.run(pair.a, "net_peer", "connect", "10.99.1.1", port, 1)  # no route in A
+    events = ag.stop()
+    assert out["result"] == ["-101"], out
+    e = one(net_of(events, "net.connect", daddr="10.99.1.1", dport=port), "unreachable connect")
+    assert e["proc"]["tgid"] == int(out["pid"][0])
+    assert e["net"]["result"] == -101 and e["net"]["error"] == "ENETUNREACH"
+    assert e["net"]["peer_from_caller"] is True and e["net"]["proto"] == "tcp"
+
+
 def scan(family, count):
     pair = NetPair()
     src, dst = (pair.a4, pair.b4) if family == "inet" else (pair.a6, pair.b6)

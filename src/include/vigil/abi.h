@@ -405,6 +405,7 @@ struct vigil_net_event {
 #define VIGIL_NETF_NO_SOCKET (1u << 1)      /* net.reset: no local socket; the task is whoever ran */
 #define VIGIL_NETF_OWNER_UNKNOWN (1u << 2)  /* net.close: opened before vigil; the task is whoever ran */
 #define VIGIL_NETF_NONBLOCK (1u << 3)       /* net.connect: a non-blocking socket (O_NONBLOCK) */
+#define VIGIL_NETF_PEER_FROM_CALLER (1u << 4) /* net.connect failed early: daddr/dport are the caller's */
 
 /* Up to this many bytes of a DNS message are captured (the rest is reported as cut). */
 #define VIGIL_DNS_CAPTURE 1024
