@@ -158,12 +158,15 @@ static __always_inline void kern_mount_exit(struct syspair_state *st, __u32 op, 
 		syspair_ustr(s, e->data, &seg[VIGIL_KSEG_MNT_TARGET], st->args[0]);
 		seg_begin(s, &seg[VIGIL_KSEG_MNT_FSTYPE]);
 	} else if (op == VIGIL_OP_FSMOUNT) {
-		/* source and type were set by fsconfig on the fs context behind the fd */
+		/* the type from the fs context behind fs_fd; the source from the new mount (which
+		 * takes it over from the context) behind the returned fd */
 		struct file *f = syspair_fd_file(st->args[0]);
 		struct fs_context *fc = f ? BPF_CORE_READ(f, private_data) : NULL;
+		struct file *mf = ret >= 0 ? syspair_fd_file(ret) : NULL;
+		struct vfsmount *vm = mf ? BPF_CORE_READ(mf, f_path.mnt) : NULL;
 
 		syspair_kstr(s, e->data, &seg[VIGIL_KSEG_MNT_SOURCE],
-			     fc ? BPF_CORE_READ(fc, source) : NULL);
+			     vm ? BPF_CORE_READ(vfs_mount(vm), mnt_devname) : NULL);
 		seg_begin(s, &seg[VIGIL_KSEG_MNT_TARGET]);
 		syspair_kstr(s, e->data, &seg[VIGIL_KSEG_MNT_FSTYPE],
 			     fc ? BPF_CORE_READ(fc, fs_type, name) : NULL);

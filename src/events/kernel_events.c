@@ -67,7 +67,7 @@ static void out_seg(struct out *o, const char *key, const void *rec, size_t size
 
 static void out_source(struct out *o, const struct vigil_kernel_event *e)
 {
-	out_str(o, "source", e->body.flags & VIGIL_KF_FROM_KERNEL ? "kernel" : "user");
+	out_str(o, "from", e->body.flags & VIGIL_KF_FROM_KERNEL ? "kernel" : "user");
 }
 
 void body_kernel_module(struct out *o, const void *rec, size_t size)

@@ -85,6 +85,13 @@ static void eperm_row(struct pipeline *pl, const void *rec, size_t size, const s
 	(void)proc;
 }
 
+static void eperm_ready(struct pipeline *pl)
+{
+	fprintf(stderr, "Counting syscalls that fail with EPERM or EACCES, every %g s and at exit. "
+			"Ctrl-C to end.\n",
+		tool_of(pl)->interval);
+}
+
 const struct tool tool_eperm = {
 	.name = "eperm",
 	.summary = "count syscalls failing with EPERM or EACCES, by process and syscall",
@@ -101,5 +108,6 @@ const struct tool tool_eperm = {
 	.kinds = KIND_BIT(VIGIL_KIND_SYSCALL_DENIED),
 	.row = eperm_row,
 	.on_tick = eperm_tick,
+	.on_ready = eperm_ready,
 	.default_interval = 5,
 };

@@ -3,6 +3,7 @@
  * Exact privilege and kernel-activity syscalls for the end-to-end tests, one operation per run:
  *   priv_ops setuid                 setresgid/setresuid to 65534, then a refused setuid(0)
  *   priv_ops capable                drop to 65534, then sethostname (refused: CAP_SYS_ADMIN)
+ *   priv_ops capset                 drop CAP_SYS_ADMIN from the effective set with capset
  *   priv_ops bpf NAME               load a socket filter and create an array map named NAME
  *   priv_ops mount DIR SOURCE       private mount namespace; tmpfs SOURCE on DIR, then umount
  *   priv_ops fsmount DIR SOURCE     the same with fsopen/fsconfig/fsmount/move_mount
@@ -18,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 #include <linux/mount.h>
 #include <sched.h>
 #include <signal.h>
@@ -68,6 +70,19 @@ static int op_capable(void)
 	if (drop_to_nobody())
 		return 1;
 	return expect_errno(sethostname("vigil", 5), EPERM, "sethostname");
+}
+
+static int op_capset(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return fail("capget");
+	data[0].effective &= ~(1u << CAP_SYS_ADMIN);
+	if (syscall(SYS_capset, &hdr, data))
+		return fail("capset");
+	return 0;
 }
 
 static long sys_bpf(int cmd, union bpf_attr *attr)
@@ -226,6 +241,8 @@ int main(int argc, char **argv)
 		return op_setuid();
 	if (!strcmp(op, "capable"))
 		return op_capable();
+	if (!strcmp(op, "capset"))
+		return op_capset();
 	if (!strcmp(op, "bpf") && argc == 3)
 		return op_bpf(argv[2]);
 	if (!strcmp(op, "mount") && argc == 4)

@@ -225,7 +225,7 @@ static void memfd_and_exec_bodies(void **state)
 	size = put_seg(&e, &cursor, VIGIL_KSEG_MEMFD_NAME, "memfd:payload", 14, 1);
 	assert_string_equal(render(body_kernel_memfd, &e, size, &b),
 			    "{\"memfd\":{\"ret\":3,\"name\":\"payload\",\"flags\":[\"MFD_CLOEXEC\"],"
-			    "\"source\":\"kernel\"}}\n");
+			    "\"from\":\"kernel\"}}\n");
 
 	memset(&e, 0, sizeof(e));
 	cursor = 0;
