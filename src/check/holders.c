@@ -112,7 +112,7 @@ static void *grow(void *p, size_t n, size_t *cap, size_t size)
 /* A perf event fd with a BPF program on it: which program, attached where. */
 static int scan_perf_fd(int pid, int fd, struct inv_scan *s, size_t *cap)
 {
-	char name[256];
+	char name[4096]; /* a uprobe's file path */
 	uint32_t len = sizeof(name), prog_id, fd_type;
 	__u64 offset, addr;
 
