@@ -69,6 +69,10 @@ bool exec_facts_decode(const void *rec, size_t size, struct exec_facts *f)
 		path_from_components(&f->interp, p, n, b->seg[VIGIL_PSEG_INTERP].count);
 	record_seg(rec, size, data_off, &b->seg[VIGIL_PSEG_SCRIPT], &p, &n);
 	n = strnlen(p, n);
+	while (n > 2 && p[0] == '.' && p[1] == '/') { /* "./x": the "." adds nothing */
+		p += 2;
+		n -= 2;
+	}
 	if (n && p[0] != '/') { /* relative to the cwd of the exec, which the record carries */
 		const char *cwd;
 		size_t cn;

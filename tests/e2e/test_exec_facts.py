@@ -137,7 +137,7 @@ def test_exec_script_interpreter():
     same(ev["exec"], {"argc": 3, "interpreter": "/bin/sh", "script": script,
                       "file": file_facts(sh), "fileless": False, "fileless_reasons": []})
     # a relative name is made absolute with the cwd of the exec
-    assert rel["exec"]["script"] == f"{d}/./hello.sh" and rel["proc"]["cwd"] == d
+    assert rel["exec"]["script"] == f"{d}/hello.sh" and rel["proc"]["cwd"] == d
 
 
 def test_exec_from_memfd_is_fileless():
