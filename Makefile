@@ -35,6 +35,8 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps run test unit e2e clean bench-pipeline
 .DELETE_ON_ERROR:
+# BPF objects and skeletons are intermediate files: keep them, or every make rebuilds it all.
+.SECONDARY:
 
 all: $(BUILD)/vigil
 

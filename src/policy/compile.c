@@ -55,9 +55,12 @@ static void check_output(struct policy_set *ps, const struct rule *r)
 			n--;
 		char name[64];
 		snprintf(name, sizeof(name), "%.*s", (int)n, p + 1);
-		if (!field_find(name))
-			policy_error(ps, r->pos, "rule '%s': the output names an unknown field '%%%s'", r->name,
+		if (!field_find(name)) {
+			struct pos at = r->output_pos;
+			at.col += (int)(p - r->output); /* templates are one line */
+			policy_error(ps, at, "rule '%s': the output names an unknown field '%%%s'", r->name,
 				     name);
+		}
 		p += 1 + n;
 	}
 }
@@ -69,7 +72,10 @@ void policy_compile(struct policy_set *ps)
 		if (m->state)
 			continue;
 		m->state = 1;
+		ps->nexpanding = 0;
+		ps->expanding[ps->nexpanding++] = m->name;
 		m->tree = policy_parse_condition(ps, m->condition, m->cond_pos);
+		ps->nexpanding = 0;
 		m->state = m->tree ? 2 : 3;
 	}
 	for (size_t i = 0; i < ps->nrules; i++) {

@@ -443,11 +443,25 @@ static struct node *expand_macro(struct parser *p, struct macro *m, size_t off)
 		return NULL;
 	}
 	if (m->state == 1) {
-		fail(p, off, "macro '%s' refers to itself (a cycle of macros)", m->name);
+		char chain[256] = "";
+		struct policy_set *ps = p->ps;
+		int i = 0;
+		while (i < ps->nexpanding && strcmp(ps->expanding[i], m->name))
+			i++;
+		for (; i < ps->nexpanding; i++)
+			snprintf(chain + strlen(chain), sizeof(chain) - strlen(chain), "%s -> ",
+				 ps->expanding[i]);
+		fail(p, off, "macros refer to each other in a cycle: %s%s", chain, m->name);
+		return NULL;
+	}
+	if (p->ps->nexpanding == 16) {
+		fail(p, off, "macros nest more than 16 deep");
 		return NULL;
 	}
 	m->state = 1;
+	p->ps->expanding[p->ps->nexpanding++] = m->name;
 	struct node *tree = policy_parse_condition(p->ps, m->condition, m->cond_pos);
+	p->ps->nexpanding--;
 	m->state = tree ? 2 : 3;
 	m->tree = tree;
 	if (!tree)
@@ -579,4 +593,22 @@ struct node *policy_parse_condition(struct policy_set *ps, const char *text, str
 		fail(&p, p.cur.off, "expected 'and', 'or' or the end of the condition, found %s",
 		     describe(&p.cur, buf, sizeof(buf)));
 	return p.failed ? NULL : n;
+}
+
+struct node *policy_make_eq(struct policy_set *ps, const struct field_def *f, const char *value,
+			    struct pos pos)
+{
+	struct parser p = { .ps = ps, .s = value, .n = strlen(value), .base = pos };
+	struct value v = { .s = strdup(value) };
+
+	if (!type_value(&p, f, OP_EQ, &v, 0)) {
+		free(v.s);
+		return NULL;
+	}
+	struct node *n = policy_node(ps, N_PRED);
+	n->field = f;
+	n->op = OP_EQ;
+	n->pos = pos;
+	add_value(n, v);
+	return n;
 }

@@ -143,6 +143,41 @@ static struct pos content_pos(const struct doc *d, const yaml_node_t *n)
 	return p;
 }
 
+/*
+ * A condition's text as the parser should see it. Plain and block scalars are taken from the
+ * source itself (the grammar treats line breaks as spaces, so folding changes nothing), which
+ * keeps every token at its real line and column; quoted ones use their value, after the quote.
+ */
+static char *condition_text(const struct doc *d, const yaml_node_t *n, struct pos *pos)
+{
+	size_t start = n->start_mark.index, end = n->end_mark.index;
+
+	*pos = content_pos(d, n);
+	switch (n->data.scalar.style) {
+	case YAML_PLAIN_SCALAR_STYLE:
+		break;
+	case YAML_LITERAL_SCALAR_STYLE:
+	case YAML_FOLDED_SCALAR_STYLE:
+		while (start < end && d->text[start] != '\n')
+			start++;
+		if (start < end)
+			start++;
+		/* keep the indentation: columns then count from the line's start */
+		pos->col = 1;
+		break;
+	default:
+		return strdup((const char *)n->data.scalar.value);
+	}
+	if (end > d->len || start > end)
+		return strdup((const char *)n->data.scalar.value);
+	char *t = malloc(end - start + 1);
+	if (!t)
+		abort();
+	memcpy(t, d->text + start, end - start);
+	t[end - start] = '\0';
+	return t;
+}
+
 static yaml_node_t *get(const struct doc *d, int id)
 {
 	return yaml_document_get_node(d->d, id);
@@ -285,16 +320,18 @@ static void load_macros(struct doc *d, yaml_node_t *n)
 			free(name);
 			continue;
 		}
-		char *cond = want_scalar(d, v, "the macro's condition");
-		if (!cond) {
+		char *checked = want_scalar(d, v, "the macro's condition");
+		if (!checked) {
 			free(name);
 			continue;
 		}
+		free(checked);
+		struct pos cpos;
+		char *cond = condition_text(d, v, &cpos);
 		struct policy_set *ps = d->ps;
 		ps->macros = xrealloc(ps->macros, (ps->nmacros + 1) * sizeof(*ps->macros));
 		ps->macros[ps->nmacros++] = (struct macro){ .name = name, .condition = cond,
-							     .pos = node_pos(d, k),
-							     .cond_pos = content_pos(d, v) };
+							     .pos = node_pos(d, k), .cond_pos = cpos };
 	}
 }
 
@@ -413,10 +450,9 @@ static struct node *load_exceptions(struct doc *d, yaml_node_t *n, size_t *count
 			}
 			struct node *all = NULL;
 			for (size_t i = 0; i < nf; i++) {
-				/* typed through the expression parser, for one set of messages */
-				char cond[512];
-				snprintf(cond, sizeof(cond), "%s == \"%s\"", defs[i]->name, vals[i]);
-				struct node *pred = policy_parse_condition(ps, cond, node_pos(d, tuple));
+				yaml_node_t *vn = tuple->type == YAML_SEQUENCE_NODE ?
+					get(d, tuple->data.sequence.items.start[i]) : tuple;
+				struct node *pred = policy_make_eq(ps, defs[i], vals[i], content_pos(d, vn));
 				if (!pred)
 					continue;
 				if (all) {
@@ -480,7 +516,11 @@ static void load_rule(struct doc *d, yaml_node_t *n)
 		case 3: when_n = v; break;
 		case 4: { int s = pick(d, v, "severity", severities, 5); if (s >= 0) r.severity = s; break; }
 		case 5: free_strv(r.tags, r.ntags); r.tags = want_strings(d, v, "tags", &r.ntags, false); break;
-		case 6: free(r.output); r.output = want_scalar(d, v, "the output"); break;
+		case 6:
+			free(r.output);
+			r.output = want_scalar(d, v, "the output");
+			r.output_pos = content_pos(d, v);
+			break;
 		case 7: {
 			int b = pick(d, v, "enabled", (const char *const[]){ "false", "true" }, 2);
 			if (b >= 0)
@@ -528,14 +568,17 @@ static void load_rule(struct doc *d, yaml_node_t *n)
 			}
 			r.kinds |= KIND_BIT(k->kind);
 		}
-		if (kinds && !nk)
+		if (!nk && on_n->type == YAML_SEQUENCE_NODE)
 			policy_error(ps, node_pos(d, on_n), "'on' names no event kind");
 		free_strv(kinds, nk);
 	}
 	if (when_n) {
 		/* parsed in policy_compile, once every list and macro is known */
-		r.when = want_scalar(d, when_n, "the condition ('when')");
-		r.when_pos = content_pos(d, when_n);
+		char *checked = want_scalar(d, when_n, "the condition ('when')");
+		if (checked) {
+			free(checked);
+			r.when = condition_text(d, when_n, &r.when_pos);
+		}
 	}
 	r.exc = exc;
 	if (!mode_given && r.action != ACT_ALERT)

@@ -72,6 +72,7 @@ struct rule {
 	char **tags;
 	size_t ntags;
 	char *output;      /* template with %field references */
+	struct pos output_pos;
 	bool enabled;
 	enum action action;
 	enum mode mode;
@@ -112,6 +113,8 @@ struct policy_set {
 	size_t nfiles;
 	struct policy_error *errors;
 	size_t nerrors;
+	const char *expanding[16]; /* macros being expanded, for a cycle's message */
+	int nexpanding;
 	struct node **nodes; /* every node allocated, freed at once */
 	size_t nnodes, cap_nodes;
 };
@@ -136,5 +139,8 @@ void policy_print_errors(const struct policy_set *ps, FILE *f);
 /* Expression parsing (expr.c): condition text at pos, into a tree owned by ps. */
 struct node *policy_parse_condition(struct policy_set *ps, const char *text, struct pos pos);
 struct node *policy_node(struct policy_set *ps, enum node_type t);
+/* field == value, the value typed for the field (an error at pos if it does not fit). */
+struct node *policy_make_eq(struct policy_set *ps, const struct field_def *f, const char *value,
+			    struct pos pos);
 
 #endif

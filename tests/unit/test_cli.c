@@ -78,7 +78,8 @@ static void kind_lists(void **state)
 	assert_int_equal(kinds, KIND_BIT(VIGIL_KIND_PROCESS_EXEC) | KIND_BIT(VIGIL_KIND_PROCESS_EXIT));
 	kinds = 0;
 	assert_int_equal(parse_kind_list("process.exec,bogus", &kinds, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "unknown event kind 'bogus' (known: process.exec, "));
+	assert_non_null(strstr(err, "unknown event kind 'bogus' (known: "));
+	assert_non_null(strstr(err, "process.exec"));
 	kinds = 0;
 	assert_int_equal(parse_kind_list(",", &kinds, err, sizeof(err)), -1);
 }
