@@ -397,6 +397,30 @@ def test_record_covers_descendants_and_append_merges():
     assert set(names) <= set(merged) and merged == sorted(merged)
 
 
+def test_record_covers_32bit_calls():
+    if os.uname().machine != "x86_64":
+        raise Skip("the i386 entry is an x86-64 feature")
+    d = tmpdir()
+    prof = os.path.join(d, "int80.json")
+    r = vigil("seccomp", "record", "-o", prof, "--", helper("sandbox_call"), "int80", "getpid")
+    assert r.returncode == 0, r.stderr
+    p, names = names_in(prof)
+    assert p["architectures"] == ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], p["architectures"]
+    assert "getpid" in names, names
+    r, evs = sandbox(d, prof, helper("sandbox_call"), "int80", "getpid")
+    assert r.returncode == 0, r
+    ret = [ln for ln in r.stdout.splitlines() if ln.startswith("ret=")][0]
+    assert ret.split()[0][4:] == ret.split()[2][4:], ret  # getpid through int 0x80 really ran
+    assert not evs, evs
+    # without the i386 architecture the filter kills the call (libseccomp's bad-arch action)
+    p["architectures"] = ["SCMP_ARCH_X86_64"]
+    r, evs = sandbox(d, write_profile(d, p, "native-only.json"), helper("sandbox_call"), "int80", "getpid")
+    assert r.returncode == 128 + SIGSYS, r
+    v = [e for e in evs if e["kind"] == "seccomp.violation"]
+    assert len(v) == 1 and v[0]["compat"] is True and v[0]["syscall"]["arch"] == "SCMP_ARCH_X86", evs
+    assert v[0]["syscall"]["name"] == "getpid" and v[0]["action"] == "SCMP_ACT_KILL_THREAD", v
+
+
 def test_record_exit_status_and_bad_append_file():
     d = tmpdir()
     prof = os.path.join(d, "f.json")

@@ -6,6 +6,7 @@
  *   sandbox_call open PATH           openat(AT_FDCWD, PATH, O_RDONLY)
  *   sandbox_call write PATH          create PATH and write to it
  *   sandbox_call connect IPV4 PORT   a TCP connect
+ *   sandbox_call int80 getpid        x86-64 only: getpid through the i386 entry (int 0x80)
  * Output: "before" first (so a kill is seen to happen in the call), then "ret=R errno=E".
  */
 #include <arpa/inet.h>
@@ -95,6 +96,12 @@ int main(int argc, char **argv)
 		errno = 0;
 		ret = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
 		report(ret);
+#if defined(__x86_64__)
+	} else if (!strcmp(argv[1], "int80")) {
+		/* a 64-bit process can still make 32-bit syscalls: i386's getpid is 20 */
+		__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+		printf("ret=%ld errno=0 pid=%d\n", ret, (int)getpid());
+#endif
 	} else {
 		fprintf(stderr, "sandbox_call: unknown mode %s\n", argv[1]);
 		return 2;
