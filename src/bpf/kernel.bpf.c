@@ -187,35 +187,6 @@ SYSPAIR(umount, umount, 2, VIGIL_OP_UMOUNT, VIGIL_KIND_KERNEL_UMOUNT, kern_mount
 
 /* ---- kernel.ptrace ---- */
 
-/*
- * The tracee whose pid (in the caller's pid namespace) is nr, among the caller's tracees: after a
- * successful attach, and for every request on an attached tracee, the target is on this list.
- */
-static __always_inline struct task_struct *kern_tracee(__s64 nr)
-{
-	struct task_struct *me = (struct task_struct *)bpf_get_current_task();
-	unsigned int level = BPF_CORE_READ(me, thread_pid, level);
-	struct list_head *head = &me->ptraced;
-	struct list_head *pos = BPF_CORE_READ(me, ptraced.next);
-	__u64 entry_off = bpf_core_field_offset(struct task_struct, ptrace_entry);
-
-	for (int i = 0; i < 32; i++) {
-		if (!pos || pos == head)
-			break;
-		struct task_struct *t = (struct task_struct *)((char *)pos - entry_off);
-		struct pid *pid = BPF_CORE_READ(t, thread_pid);
-		struct upid upid = {};
-
-		if (BPF_CORE_READ(pid, level) >= level) {
-			bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
-			if (upid.nr == nr)
-				return t;
-		}
-		pos = BPF_CORE_READ(t, ptrace_entry.next);
-	}
-	return NULL;
-}
-
 static __always_inline void kern_ptrace_exit(struct syspair_state *st, __u32 op, __u32 kind,
 					     __s64 ret)
 {
@@ -229,7 +200,7 @@ static __always_inline void kern_ptrace_exit(struct syspair_state *st, __u32 op,
 		struct task_struct *me = (struct task_struct *)bpf_get_current_task();
 		target = BPF_CORE_READ(me, parent); /* the tracer, if the request succeeded */
 	} else {
-		target = kern_tracee(st->args[1]);
+		target = syspair_tracee(st->args[1]);
 	}
 	if (target) {
 		e->body.target_tgid = BPF_CORE_READ(target, tgid);
@@ -238,6 +209,9 @@ static __always_inline void kern_ptrace_exit(struct syspair_state *st, __u32 op,
 		append_file_path(s, e->data, &e->body.seg[VIGIL_KSEG_PTRACE_EXE],
 				 BPF_CORE_READ(target, mm, exe_file));
 	} else {
+		/* gone from the list by now (PTRACE_DETACH): the tracee found at sys_enter, if any */
+		e->body.target_tgid = st->aux;
+		e->body.count = st->aux ? 1 : 0;
 		seg_begin(s, &e->body.seg[VIGIL_KSEG_PTRACE_EXE]);
 	}
 	kern_emit(s, e);
@@ -325,7 +299,12 @@ static __always_inline void kern_exec_exit(struct syspair_state *st, __u32 op, _
 		}
 		s->cursor = off + n;
 		argv->count++;
-		if (i == KERN_EXEC_ARGS_MAX - 1)
+	}
+	if (argv->count == KERN_EXEC_ARGS_MAX) { /* more only if the next pointer is not NULL */
+		__u64 p = 0;
+
+		bpf_probe_read_user(&p, sizeof(p), (const void *)(uargv + 8 * KERN_EXEC_ARGS_MAX));
+		if (p)
 			argv->flags |= VIGIL_SEG_TRUNCATED;
 	}
 	seg_end(s, argv);

@@ -39,7 +39,7 @@ struct syspair_state {
 	struct vigil_cred_ids ids; /* the caller's ids at sys_enter */
 	__u64 caps[3];             /* and capability sets: effective, permitted, inheritable */
 	__u32 op;
-	__u32 _pad;
+	__u32 aux; /* ptrace: the tracee's tgid at sys_enter (0: none) */
 };
 
 struct {
@@ -79,6 +79,35 @@ static __always_inline const struct cred *syspair_cred(void)
 /* nargs (a constant): the syscall's own arguments. They are copied with a probe read: on this
  * kernel a direct ctx load of a sys_enter argument is refused at attach (EACCES, the ctx bound
  * the kernel computes for syscall records is smaller than the record). */
+/*
+ * The tracee whose pid (in the caller's pid namespace) is nr, among the caller's tracees: after a
+ * successful attach, and for every request on an attached tracee, the target is on this list.
+ */
+static __always_inline struct task_struct *syspair_tracee(__s64 nr)
+{
+	struct task_struct *me = (struct task_struct *)bpf_get_current_task();
+	unsigned int level = BPF_CORE_READ(me, thread_pid, level);
+	struct list_head *head = &me->ptraced;
+	struct list_head *pos = BPF_CORE_READ(me, ptraced.next);
+	__u64 entry_off = bpf_core_field_offset(struct task_struct, ptrace_entry);
+
+	for (int i = 0; i < 32; i++) {
+		if (!pos || pos == head)
+			break;
+		struct task_struct *t = (struct task_struct *)((char *)pos - entry_off);
+		struct pid *pid = BPF_CORE_READ(t, thread_pid);
+		struct upid upid = {};
+
+		if (BPF_CORE_READ(pid, level) >= level) {
+			bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
+			if (upid.nr == nr)
+				return t;
+		}
+		pos = BPF_CORE_READ(t, ptrace_entry.next);
+	}
+	return NULL;
+}
+
 static __always_inline int syspair_enter(const struct syspair_enter_ctx *ctx, __u32 op, __u32 kind,
 					 const int nargs)
 {
@@ -96,6 +125,11 @@ static __always_inline int syspair_enter(const struct syspair_enter_ctx *ctx, __
 
 		syspair_read_ids(&st.ids, cred);
 		syspair_read_caps(st.caps, cred);
+	}
+	if (kind == VIGIL_KIND_KERNEL_PTRACE) {
+		struct task_struct *t = syspair_tracee(st.args[1]);
+
+		st.aux = t ? BPF_CORE_READ(t, tgid) : 0;
 	}
 	bpf_map_update_elem(&syspair_pending, &tid, &st, BPF_ANY);
 	return 0;

@@ -12,7 +12,7 @@
  *   priv_ops memfd NAME             memfd_create(NAME, MFD_CLOEXEC | MFD_ALLOW_SEALING)
  *   priv_ops eperm N M PATH         drop to 65534; N refused sethostname (EPERM), M refused
  *                                   opens of PATH (EACCES)
- *   priv_ops execfail PATH ARG      execve(PATH, {PATH, ARG}) that fails
+ *   priv_ops execfail PATH ARG...   execve(PATH, {PATH, ARG...}) that fails
  * Waits for a line on stdin first when VIGIL_WAIT is set (so a test can learn the pid first).
  * Exits 0 when every step did what it should, 1 otherwise (with the reason on stderr).
  */
@@ -219,12 +219,11 @@ static int op_eperm(int n, int m, const char *path)
 	return 0;
 }
 
-static int op_execfail(char *path, char *arg)
+static int op_execfail(char **argv)
 {
-	char *argv[] = { path, arg, NULL };
 	char *envp[] = { NULL };
 
-	execve(path, argv, envp);
+	execve(argv[0], argv, envp); /* argv[0] is PATH */
 	return 0; /* the test checks the errno the event reports */
 }
 
@@ -257,8 +256,8 @@ int main(int argc, char **argv)
 		return op_memfd(argv[2]);
 	if (!strcmp(op, "eperm") && argc == 5)
 		return op_eperm(atoi(argv[2]), atoi(argv[3]), argv[4]);
-	if (!strcmp(op, "execfail") && argc == 4)
-		return op_execfail(argv[2], argv[3]);
+	if (!strcmp(op, "execfail") && argc >= 4)
+		return op_execfail(argv + 2);
 	fprintf(stderr, "usage: priv_ops OPERATION [ARGS] (see the source)\n");
 	return 2;
 }
