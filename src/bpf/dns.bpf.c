@@ -22,7 +22,7 @@ enum dns_call {
 struct dns_args {
 	__u64 sk;
 	__u64 buf;   /* buffer, struct user_msghdr *, struct mmsghdr * or struct iovec * */
-	__u64 addr;  /* recvfrom: the sockaddr the kernel fills */
+	__u64 addr;  /* sendto: the caller's destination; recvfrom: the sockaddr the kernel fills */
 	__u32 call;
 	__u32 count; /* writev: iovcnt */
 };
@@ -73,7 +73,7 @@ static __always_inline void dns_enter(int fd, const void *buf, const void *dest,
 
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct dns_args a = { .sk = skp, .buf = (__u64)buf, .call = call, .count = count };
-	if (call == DNS_RECVFROM)
+	if (call == DNS_RECVFROM || call == DNS_SENDTO)
 		a.addr = (__u64)dest;
 	bpf_map_update_elem(&dns_inflight, &tid, &a, BPF_ANY);
 }

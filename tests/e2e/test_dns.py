@@ -49,7 +49,9 @@ def test_dns_query_and_answer_udp():
     sq = one(by(events, spid, "received"), "query at the server")
     assert sq["net"]["sport"] == 53 and sq["net"]["daddr"] == caddr
     assert sq["net"]["dport"] == sport and sq["dns"]["name"] == name
-    one(by(events, spid, "sent"), "answer from the server")
+    sa = one(by(events, spid, "sent"), "answer from the server")
+    assert sa["net"]["daddr"] == caddr and sa["net"]["dport"] == sport
+    assert sa["net"]["peer_from_caller"] is True and sa["dns"]["qr"] == "response"
     # the client's UDP connect(), from the kernel's socket
     c = one([e for e in events if e["kind"] == "net.connect"], "UDP connect")
     assert c["proc"]["tgid"] == cpid and c["net"]["result"] == 0
