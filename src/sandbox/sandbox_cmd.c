@@ -330,9 +330,13 @@ static int run_sandbox(struct sandbox_opts *o)
 	sink_flush(&r.sink, 0);
 	int exec_errno = launch_exec_errno(&l);
 	if (exec_errno) {
-		fprintf(stderr, "vigil: cannot run '%s': %s%s\n", o->cmd[0], strerror(exec_errno),
-			exec_errno == EPERM || exec_errno == EACCES ?
-				" (does the profile allow execve?)" : "");
+		/* say which layer most likely refused: the profile's errno for execve, or Landlock */
+		const char *hint = "";
+		if (filter_errno_for(&prof, &env, "execve") == exec_errno)
+			hint = " (the profile refuses execve with this errno: allow execve)";
+		else if (exec_errno == EACCES && plan.ruleset_fd >= 0)
+			hint = " (is it under a --landlock-ro or --landlock-rw path?)";
+		fprintf(stderr, "vigil: cannot run '%s': %s%s\n", o->cmd[0], strerror(exec_errno), hint);
 	}
 	rc = exit_code_of(status);
 out:

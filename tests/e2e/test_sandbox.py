@@ -498,4 +498,8 @@ def test_exec_failure_is_reported():
     # a profile that forbids execve: the command cannot start, and vigil says why
     r, _ = sandbox(d, one_rule("SCMP_ACT_ERRNO", ["execve"]), "true")
     assert r.returncode == 126, r
-    assert "does the profile allow execve?" in r.stderr, r.stderr
+    assert r.stderr == "vigil: cannot run 'true': Operation not permitted (the profile refuses execve with this errno: allow execve)\n", r.stderr
+    # Landlock: a command outside the allowed trees cannot be executed
+    r, _ = sandbox(d, {"defaultAction": "SCMP_ACT_ALLOW"}, "/bin/true", opts=("--landlock-ro", d))
+    assert r.returncode == 126, r
+    assert r.stderr == "vigil: cannot run '/bin/true': Permission denied (is it under a --landlock-ro or --landlock-rw path?)\n", r.stderr
