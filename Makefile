@@ -33,7 +33,7 @@ HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps run test unit e2e clean bench-pipeline
+.PHONY: all deps run test unit e2e clean bench-pipeline fuzz
 .DELETE_ON_ERROR:
 # BPF objects and skeletons are intermediate files: keep them, or every make rebuilds it all.
 .SECONDARY:
@@ -92,13 +92,31 @@ $(BUILD)/bench/pipeline_throughput: bench/pipeline/pipeline_throughput.c $(BUILD
 bench-pipeline: $(BUILD)/bench/pipeline_throughput
 	$(BUILD)/bench/pipeline_throughput
 
+# libFuzzer target for the policy parser: every library source rebuilt with clang, ASan, UBSan.
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJS := $(LIB_SRCS:%.c=$(BUILD)/fuzzobj/%.o) $(BUILD)/fuzzobj/bundled_policies.o
+
+$(BUILD)/fuzzobj/%.o: %.c $(HDRS) $(SKELS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=c11 -D_GNU_SOURCE -w $(FUZZ_FLAGS) -Isrc -Isrc/include -I$(BUILD) -c $< -o $@
+
+$(BUILD)/fuzzobj/bundled_policies.o: $(BUILD)/bundled_policies.c
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=c11 $(FUZZ_FLAGS) -Isrc -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc -Isrc/include -I$(BUILD) -o $@ $^ $(LDLIBS)
+
+fuzz: $(BUILD)/fuzz/fuzz_policy
+
 run: $(BUILD)/vigil
 	$(BUILD)/vigil run
 
 unit: $(UNIT_BINS)
 e2e: $(BUILD)/vigil $(HELPER_BINS)
 
-test: $(BUILD)/vigil $(UNIT_BINS) $(HELPER_BINS)
+test: $(BUILD)/vigil $(UNIT_BINS) $(HELPER_BINS) $(BUILD)/fuzz/fuzz_policy
 	@python3 tests/run.py --build $(BUILD)
 
 clean:

@@ -254,7 +254,7 @@ static struct pos *find_defined(struct policy_set *ps, const char *kind, const c
 				return &ps->macros[i].pos;
 	} else {
 		for (size_t i = 0; i < ps->nrules; i++)
-			if (!strcmp(ps->rules[i].name, name))
+			if (ps->rules[i].name && !strcmp(ps->rules[i].name, name))
 				return &ps->rules[i].pos;
 	}
 	return NULL;
