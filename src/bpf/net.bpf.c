@@ -54,8 +54,12 @@ struct {
  * state changes have reported (or will report) the outcome. */
 struct net_connect_call {
 	__u64 uaddr; /* the caller's sockaddr: the peer of a connect that failed before any SYN */
+	__u64 sk;    /* the socket that reached SYN_SENT in this call */
 	__s32 fd;
 	__u32 syn_sent;
+	__u32 deferred; /* closed with no socket error inside the call: its errno reports it */
+	__u32 flags;
+	struct vigil_net_tuple t;
 };
 
 struct {
@@ -188,8 +192,10 @@ static __always_inline void on_syn_sent(__u64 skp)
 	struct net_connect_call *call = bpf_map_lookup_elem(&net_connect_fd, &tid);
 	struct net_sock ns = {};
 
-	if (call)
+	if (call) {
 		call->syn_sent = 1;
+		call->sk = skp;
+	}
 	fill_task(&ns.owner, (struct task_struct *)bpf_get_current_task());
 	ns.born_ns = bpf_ktime_get_boot_ns();
 	ns.flags = NS_OWNER | NS_CONNECTING;
@@ -213,13 +219,25 @@ static __always_inline void connect_outcome(struct net_sock *ns, struct sock *sk
 	if (!port_pass(e.t.sport, e.t.dport))
 		return;
 	e.hdr.task = ns->owner;
-	if (newstate != BPF_TCP_ESTABLISHED) {
-		int err = BPF_CORE_READ(sk, sk_err);
-		/* no socket error: closed before it completed, or a local failure in connect() */
-		e.result = err ? -err : -NET_ECONNABORTED;
-	}
 	if (ns->flags & NS_NONBLOCK)
 		e.flags |= VIGIL_NETF_NONBLOCK;
+	if (newstate != BPF_TCP_ESTABLISHED) {
+		int err = BPF_CORE_READ(sk, sk_err);
+		if (!err) {
+			/* Inside this thread's connect() (no ephemeral port, ...): the syscall's errno is
+			 * the outcome, reported at its exit. */
+			__u32 tid = (__u32)bpf_get_current_pid_tgid();
+			struct net_connect_call *call = bpf_map_lookup_elem(&net_connect_fd, &tid);
+			if (call && call->sk == (__u64)sk) {
+				call->deferred = 1;
+				call->t = e.t;
+				call->flags = e.flags;
+				return;
+			}
+		}
+		/* no socket error and not in connect(): closed before it completed */
+		e.result = err ? -err : -NET_ECONNABORTED;
+	}
 	net_emit(&e, VIGIL_KIND_NET_CONNECT);
 }
 
@@ -461,7 +479,17 @@ int connect_exit_tp(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	call = *cp;
 	bpf_map_delete_elem(&net_connect_fd, &tid);
-	if (!kind_enabled(VIGIL_KIND_NET_CONNECT) || !(sk = fd_sock(call.fd)))
+	if (!kind_enabled(VIGIL_KIND_NET_CONNECT))
+		return 0;
+	if (call.deferred) { /* the filters passed at SYN_SENT, for this same task */
+		fill_task(&e.hdr.task, (struct task_struct *)bpf_get_current_task());
+		e.t = call.t;
+		e.flags = call.flags;
+		e.result = ret < 0 ? ret : -NET_ECONNABORTED;
+		net_emit(&e, VIGIL_KIND_NET_CONNECT);
+		return 0;
+	}
+	if (!(sk = fd_sock(call.fd)))
 		return 0;
 	sock_tuple(&e.t, sk);
 	if (!sock_is_inet(&e.t))

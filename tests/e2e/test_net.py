@@ -147,6 +147,34 @@ def test_connect_that_fails_before_a_syn():
     assert e["net"]["peer_from_caller"] is True and e["net"]["proto"] == "tcp"
 
 
+def test_connect_with_no_free_port_reports_the_syscalls_errno():
+    # one ephemeral port in A, held by a connection: the next connect to the same peer fails
+    # after SYN_SENT (inet_hash_connect) with no socket error; its errno is the outcome
+    pair = NetPair()
+    port = random.randint(20000, 29999)
+    subprocess.run(["ip", "netns", "exec", pair.a, "sysctl", "-q", "-w",
+                    "net.ipv4.ip_local_port_range=40000 40000"], check=True, timeout=10)
+    ag = agent("net.connect")
+    server = pair.popen(pair.b, "net_peer", "echo", pair.b4, port)
+    wait_ready(server)
+    holder = pair.popen(pair.a, "net_peer", "pingpong", pair.b4, port, 2, stdin=subprocess.PIPE)
+    assert holder.stdout.readline().startswith("tcpinfo")
+    out = pair.run(pair.a, "net_peer", "connect", pair.b4, port, 1)
+    holder.stdin.close()
+    holder.stdin = None
+    finish(holder)
+    finish(server)
+    events = ag.stop()
+    assert out["result"] == ["-99"], out
+    e = one([x for x in net_of(events, "net.connect", dport=port)
+             if x["proc"]["tgid"] == int(out["pid"][0])], "failed connect")
+    assert e["net"]["result"] == -99 and e["net"]["error"] == "EADDRNOTAVAIL"
+    assert e["net"]["daddr"] == pair.b4 and e["net"]["saddr"] == pair.a4
+    assert "peer_from_caller" not in e["net"]
+    ok = one([x for x in net_of(events, "net.connect", dport=port) if x is not e], "held connect")
+    assert ok["net"]["result"] == 0 and ok["net"]["sport"] == 40000
+
+
 def scan(family, count):
     pair = NetPair()
     src, dst = (pair.a4, pair.b4) if family == "inet" else (pair.a6, pair.b6)
