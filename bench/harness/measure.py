@@ -83,11 +83,13 @@ def summarise(wl, modes, runs, n):
             "ratio": med / base,
             "added_ns_per_event": (med - base) / events if events else None,
             "workload_cpu_s": _median([r["workload_cpu_s"] for r in rs]),
+            "cpu_ratio": 1.0,  # no tracing's; the others below
         }
         if mode.name != "none":
             row["tracer_cpu_s"] = _median([r["cpu_s"] for r in rs])
             extra = row["workload_cpu_s"] - base_cpu + row["tracer_cpu_s"]
             row["added_cpu_ns_per_event"] = extra * 1e9 / events if events else None
+            row["cpu_ratio"] = (row["workload_cpu_s"] + row["tracer_cpu_s"]) / base_cpu
             row["tracer_peak_rss_mb"] = max(r["rss_kb"] for r in rs) / 1024
             row["delivered"] = int(_median([r["delivered"] for r in rs])) if "delivered" in rs[0] else None
             row["lost"] = sum(r.get("lost", 0) for r in rs) if "lost" in rs[0] else None

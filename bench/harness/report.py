@@ -29,18 +29,18 @@ def workload_table(w, labels):
                f"{w['event']} events per run; {w['rows'][0].get('runs', 0)} runs of each mode, alternating.")
     for note in w["notes"]:
         out.append(f"Note: {note}.")
-    out += ["", "| mode | median s | min-max s | ratio | added ns/event | workload CPU s | added CPU ns/event | tracer CPU s | tracer peak RSS MB | delivered | lost |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out += ["", "| mode | median s | min-max s | ratio | added ns/event | workload CPU s | CPU ratio | added CPU ns/event | tracer CPU s | tracer peak RSS MB | delivered | lost |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in w["rows"]:
         label = labels[r["mode"]]
         if "na" in r:
-            out.append(f"| {label} | {r['na']} | | | | | | | | | |")
+            out.append(f"| {label} | {r['na']} | | | | | | | | | | |")
             continue
         exact = "" if r.get("counts_exact", True) else " (counts NOT exact)"
-        out.append("| {} | {:.3f} | {:.3f}-{:.3f} | {:.2f} | {} | {:.3f} | {} | {} | {} | {} | {}{} |".format(
+        out.append("| {} | {:.3f} | {:.3f}-{:.3f} | {:.2f} | {} | {:.3f} | {:.2f} | {} | {} | {} | {} | {}{} |".format(
             label, r["median_s"], r["min_s"], r["max_s"], r["ratio"],
             _f(r["added_ns_per_event"], "{:,.0f}") if r["mode"] != "none" else "-",
-            r["workload_cpu_s"], _f(r.get("added_cpu_ns_per_event"), "{:,.0f}", "-"),
+            r["workload_cpu_s"], r["cpu_ratio"], _f(r.get("added_cpu_ns_per_event"), "{:,.0f}", "-"),
             _f(r.get("tracer_cpu_s"), "{:.3f}", "-"), _f(r.get("tracer_peak_rss_mb"), "{:.1f}", "-"),
             _f(r.get("delivered"), "{:,}", "-"), _f(r.get("lost"), "{:,}", "-"), exact))
     return out + [""]
@@ -154,7 +154,8 @@ def write_markdown(res, labels, notes, path):
             "median) / events per run. Workload CPU: user + system time of the workload's process "
             "tree (BPF programs and audit hooks run there, in its syscalls). Added CPU ns/event: "
             "(workload CPU - no tracing's + tracer CPU) / events per run, medians: the whole CPU price "
-            "of an event, and the figure least disturbed by other work on the machine. Tracer CPU: the tracer process's user + system time from the "
+            "of an event, and the figure least disturbed by other work on the machine. CPU ratio: "
+            "(workload CPU + tracer CPU) / no tracing's workload CPU. Tracer CPU: the tracer process's user + system time from the "
             "workload's start to its own exit (drain included; kernel-side BPF time shows in the "
             "workload's time instead; for auditd the kauditd kernel thread is not counted). "
             "Delivered: events the tracer wrote (vigil: agent.stats; bpftrace: lines; auditd: SYSCALL "
@@ -172,32 +173,42 @@ def write_markdown(res, labels, notes, path):
         f.write("\n".join(out))
 
 
-def write_chart(res, modes, path, workdir):
-    cols = [m for m in modes if m != "none"]
-    data = os.path.join(workdir, "ratios.dat")
-    with open(data, "w") as f:
+def _chart_data(res, cols, key, path):
+    with open(path, "w") as f:
         f.write("workload " + " ".join(cols) + "\n")
         for w in res["workloads"]:
             vals = []
             for c in cols:
                 r = next(r for r in w["rows"] if r["mode"] == c)
-                vals.append("-" if "na" in r else f"{r['ratio']:.4f}")
+                vals.append("-" if "na" in r else f"{r[key]:.4f}")
             f.write(w["workload"] + " " + " ".join(vals) + "\n")
+
+
+def write_chart(res, modes, path, workdir):
+    cols = [m for m in modes if m != "none"]
+    wall, cpu = os.path.join(workdir, "wall.dat"), os.path.join(workdir, "cpu.dat")
+    _chart_data(res, cols, "ratio", wall)
+    _chart_data(res, cols, "cpu_ratio", cpu)
+    plot = f"plot for [i=2:{len(cols) + 1}] '%s' using i:xtic(1) title columnheader(i)"
     script = f"""
-set terminal pngcairo size 1000,560 noenhanced
+set terminal pngcairo size 1400,560 noenhanced
 set output '{path}'
-set title 'vigil bench: wall time ratio to no tracing (lower is better; missing bar = n/a)'
 set datafile missing '-'
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
 set logscale y 2
-set yrange [0.9:*]
-set ylabel 'ratio to no tracing (log scale)'
+set yrange [0.5:*]
 set grid ytics
-set key outside right top
-plot for [i=2:{len(cols) + 1}] '{data}' using i:xtic(1) title columnheader(i)
+set key top left
+set multiplot layout 1,2 title 'vigil bench: ratio to no tracing, medians (lower is better; no bar = n/a)'
+set title 'wall time (disturbed by other work on the machine)'
+{plot % wall}
+set title 'CPU time: workload + tracer (steadier)'
+unset key
+{plot % cpu}
+unset multiplot
 """
     p = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True)
     if p.returncode != 0:
