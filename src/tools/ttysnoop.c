@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "events/shell_events.h"
 #include "kinds.h"
@@ -42,6 +43,11 @@ static error_t ttysnoop_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "%s: %s", st->path, strerror(errno));
 		if (!S_ISCHR(sb.st_mode))
 			argp_error(state, "%s is not a terminal device", st->path);
+		/* /dev/tty, /dev/console and /dev/ptmx stand for another terminal, which the kernel
+		 * reports instead: name that one */
+		if (major(sb.st_rdev) == 5)
+			argp_error(state, "%s stands for another terminal: give that one (e.g. /dev/pts/3)",
+				   st->path);
 		r->opts.shell.tty_dev = kernel_dev(sb.st_rdev);
 		return 0;
 	case ARGP_KEY_END:

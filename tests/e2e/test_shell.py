@@ -330,8 +330,12 @@ def test_agent_follow():
     check_invariant(agent.stats)
 
 
-def test_shellsnoop_needs_a_live_pid():
+def test_tools_refuse_bad_arguments():
     r = vigil_test.vigil("shellsnoop", "4194303")
     assert r.returncode != 0 and "no process has the PID 4194303" in r.stderr, r.stderr
     r = vigil_test.vigil("ttysnoop", "/dev/null/x")
-    assert r.returncode != 0 and "/dev/null/x" in r.stderr, r.stderr
+    assert r.returncode != 0 and "/dev/null/x: Not a directory" in r.stderr, r.stderr
+    r = vigil_test.vigil("ttysnoop", "/dev/tty")
+    assert r.returncode != 0 and "/dev/tty stands for another terminal" in r.stderr, r.stderr
+    r = vigil_test.vigil("ttysnoop", "/etc/hostname")
+    assert r.returncode != 0 and "/etc/hostname is not a terminal device" in r.stderr, r.stderr
