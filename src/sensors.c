@@ -11,6 +11,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "cap_audit.h"
 #include "kinds.h"
 #include "vigil.skel.h"
 
@@ -141,6 +142,7 @@ static const struct sensor_def defs[] = {
 		.kinds = KIND_BIT(VIGIL_KIND_PRIV_CAPABLE),
 		.hooks = { "capable" },
 		.events = { "capability:cap_capable" },
+		.configure = capable_configure,
 	},
 	{
 		.name = "module",

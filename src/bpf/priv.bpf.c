@@ -47,8 +47,29 @@ SYSPAIR(capset, capset, 2, VIGIL_OP_CAPSET, VIGIL_KIND_PRIV_CAPSET, priv_capset_
 
 /* ---- priv.capable: capability:cap_capable (Linux 6.13+: cred, target_ns, capable_ns, cap, ret) ---- */
 
-static __always_inline int on_capable(const struct cred *cred, struct user_namespace *target_ns,
-				      int cap, int ret)
+/* The address ranges of the kernel's noaudit callers of cap_capable (src/cap_audit.c). */
+#define CAP_NOAUDIT_RANGES 12
+#define CAP_STACK_DEPTH 6
+const volatile __u64 cap_noaudit_lo[CAP_NOAUDIT_RANGES] = {};
+const volatile __u64 cap_noaudit_hi[CAP_NOAUDIT_RANGES] = {};
+const volatile __u32 cap_noaudit_known = 0;
+
+/* The tracepoint has no audit option: a noaudit caller among the first frames says it. */
+static __always_inline __u32 cap_audit_of(void *ctx)
+{
+	__u64 ips[CAP_STACK_DEPTH] = {};
+
+	if (!cap_noaudit_known || bpf_get_stack(ctx, ips, sizeof(ips), 0) <= 0)
+		return VIGIL_CAP_AUDIT_UNKNOWN;
+	for (int i = 0; i < CAP_STACK_DEPTH; i++)
+		for (int j = 0; j < CAP_NOAUDIT_RANGES; j++)
+			if (ips[i] >= cap_noaudit_lo[j] && ips[i] < cap_noaudit_hi[j])
+				return 0;
+	return 1;
+}
+
+static __always_inline int on_capable(void *ctx, const struct cred *cred,
+				      struct user_namespace *target_ns, int cap, int ret)
 {
 	const __u32 kind = VIGIL_KIND_PRIV_CAPABLE;
 	struct vigil_capable_event e = {};
@@ -59,8 +80,7 @@ static __always_inline int on_capable(const struct cred *cred, struct user_names
 		return 0;
 	e.cap = cap;
 	e.ret = ret;
-	/* The tracepoint has no audit option (CAP_OPT_NOAUDIT stays inside the kernel). */
-	e.audit = VIGIL_CAP_AUDIT_UNKNOWN;
+	e.audit = cap_audit_of(ctx);
 	e.target_ns = BPF_CORE_READ(target_ns, ns.inum);
 	e.cred_euid = BPF_CORE_READ(cred, euid.val);
 	emit(&e.hdr, sizeof(e));
@@ -71,18 +91,18 @@ SEC("tp_btf/cap_capable")
 int BPF_PROG(capable_btf, const struct cred *cred, struct user_namespace *target_ns,
 	     const struct user_namespace *capable_ns, int cap, int ret)
 {
-	return on_capable(cred, target_ns, cap, ret);
+	return on_capable(ctx, cred, target_ns, cap, ret);
 }
 
 SEC("raw_tp/cap_capable")
 int BPF_PROG(capable_raw, const struct cred *cred, struct user_namespace *target_ns,
 	     const struct user_namespace *capable_ns, int cap, int ret)
 {
-	return on_capable(cred, target_ns, cap, ret);
+	return on_capable(ctx, cred, target_ns, cap, ret);
 }
 
 SEC("tracepoint/capability/cap_capable")
 int capable_tp(struct trace_event_raw_cap_capable *ctx)
 {
-	return on_capable(ctx->cred, ctx->target_ns, ctx->cap, ctx->ret);
+	return on_capable(ctx, ctx->cred, ctx->target_ns, ctx->cap, ctx->ret);
 }

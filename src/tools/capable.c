@@ -2,17 +2,44 @@
 /* capable: every capability check the kernel makes, and its verdict (priv.capable). */
 #include "tools/tool.h"
 
+#include <stdbool.h>
+
 #include "kinds.h"
 #include "priv_names.h"
 #include "vigil/abi.h"
 
+struct capable_state {
+	bool all; /* also the checks made without audit */
+};
+
+static const struct argp_option capable_options[] = {
+	{ "all", 'a', NULL, 0,
+	  "Also show the checks the kernel makes without audit (e.g. the CAP_SYS_ADMIN probe of "
+	  "every mmap that decides the memory overcommit reserve)", 0 },
+	{},
+};
+
+static error_t capable_parse(int key, char *arg, struct argp_state *state)
+{
+	struct capable_state *st = ((struct tool_run *)state->input)->state;
+
+	(void)arg;
+	if (key != 'a')
+		return ARGP_ERR_UNKNOWN;
+	st->all = true;
+	return 0;
+}
+
 static void capable_row(struct pipeline *pl, const void *rec, size_t size, const struct proc *proc)
 {
 	const struct vigil_capable_event *e = rec;
+	const struct capable_state *st = tool_of(pl)->state;
 	const char *name = capability_name(e->cap);
 	struct sbuf *b = pl->out.b;
 
 	(void)size;
+	if (e->audit == 0 && !st->all)
+		return;
 	tool_put_time(b, e->hdr.ktime_ns);
 	sbuf_printf(b, " %-6u %-7u %-16.16s %-4d %-22s %-5s %s\n", e->hdr.task.uid, e->hdr.task.tgid,
 		    proc->comm, e->cap, name ? name : "?",
@@ -23,14 +50,20 @@ static void capable_row(struct pipeline *pl, const void *rec, size_t size, const
 const struct tool tool_capable = {
 	.name = "capable",
 	.summary = "trace capability checks (capability:cap_capable)",
-	.doc = "Trace every capability check the kernel makes for a process: the capability, and "
-	       "whether it was granted. AUDIT shows '-' on kernels whose cap_capable tracepoint does "
-	       "not carry the audit option (Linux 6.13 and later, where the tracepoint exists). "
-	       "Checks are frequent (every exec makes several): filter with -p, -u or -c.\v"
+	.doc = "Trace the capability checks the kernel makes for a process: the capability, whether "
+	       "it was granted, and AUDIT, whether the check is one the kernel would audit (1) or a "
+	       "silent probe (0). Silent probes are hidden unless --all. The cap_capable tracepoint "
+	       "(Linux 6.13 and later) does not carry the audit option: vigil tells it from the "
+	       "kernel stack (a noaudit caller among the first frames, located with /proc/kallsyms); "
+	       "where kallsyms hides addresses AUDIT shows '-' and every check is shown.\v"
 	       "Examples:\n"
 	       "  vigil capable -u 1000\n"
+	       "  vigil capable --all -c nginx\n"
 	       "  vigil capable -c dockerd --json",
 	.kinds = KIND_BIT(VIGIL_KIND_PRIV_CAPABLE),
 	.header = "TIME     UID    PID     COMM             CAP  NAME                   AUDIT VERDICT",
 	.row = capable_row,
+	.options = capable_options,
+	.parse = capable_parse,
+	.state_size = sizeof(struct capable_state),
 };

@@ -86,11 +86,13 @@ def test_refused_capability_check():
         assert rc == 0
     evs = [e["capable"] for e in agent.of("priv.capable", tgid=pid)]
     refused = [e for e in evs if not e["granted"]]
-    # sethostname as 65534: exactly one check, CAP_SYS_ADMIN in the initial user namespace
-    assert len(refused) == 1, refused
-    r = refused[0]
-    assert r == {"cap": CAP_SYS_ADMIN, "name": "CAP_SYS_ADMIN", "granted": False, "ret": -1,
-                 "audit": None, "user_ns": user_ns_inode(), "cred_euid": NOBODY}, r
+    # as 65534: the mmap's silent overcommit probe, then sethostname's audited check, both
+    # CAP_SYS_ADMIN in the initial user namespace
+    assert len(refused) == 2, refused
+    base = {"cap": CAP_SYS_ADMIN, "name": "CAP_SYS_ADMIN", "granted": False, "ret": -1,
+            "user_ns": user_ns_inode(), "cred_euid": NOBODY}
+    assert refused[0] == {**base, "audit": False}, refused[0]
+    assert refused[1] == {**base, "audit": True}, refused[1]
     # the drop itself needed CAP_SETGID then CAP_SETUID, both granted to root
     names = [e["name"] for e in evs if e["granted"]]
     assert names.index("CAP_SETGID") < names.index("CAP_SETUID"), names
@@ -118,7 +120,14 @@ def test_capable_tool_rows():
     assert lines[0].split() == ["TIME", "UID", "PID", "COMM", "CAP", "NAME", "AUDIT", "VERDICT"]
     rows = [line.split() for line in lines[1:]]
     assert all(r[2] == str(pid) and r[3] == "priv_ops" for r in rows), out
+    # without --all only the audited checks: the silent mmap probe is left out
+    assert all(r[6] == "1" for r in rows), out
     denied = [r for r in rows if r[-1] == "deny"]
-    assert [r[1:] for r in denied] == [["65534", str(pid), "priv_ops", "21", "CAP_SYS_ADMIN", "-",
+    assert [r[1:] for r in denied] == [["65534", str(pid), "priv_ops", "21", "CAP_SYS_ADMIN", "1",
                                         "deny"]], out
-    assert ["0", str(pid), "priv_ops", "7", "CAP_SETUID", "-", "allow"] in [r[1:] for r in rows]
+    assert ["0", str(pid), "priv_ops", "7", "CAP_SETUID", "1", "allow"] in [r[1:] for r in rows]
+
+    pid, rc, out, _ = tool_around(["capable", "--all"], ["capable"])
+    denied = [line.split()[1:] for line in out.splitlines()[1:] if line.endswith("deny")]
+    assert denied == [["65534", str(pid), "priv_ops", "21", "CAP_SYS_ADMIN", "0", "deny"],
+                      ["65534", str(pid), "priv_ops", "21", "CAP_SYS_ADMIN", "1", "deny"]], out

@@ -2,7 +2,8 @@
 /*
  * Exact privilege and kernel-activity syscalls for the end-to-end tests, one operation per run:
  *   priv_ops setuid                 setresgid/setresuid to 65534, then a refused setuid(0)
- *   priv_ops capable                drop to 65534, then sethostname (refused: CAP_SYS_ADMIN)
+ *   priv_ops capable                drop to 65534, map private writable memory (a silent
+ *                                   CAP_SYS_ADMIN probe), then sethostname (refused, audited)
  *   priv_ops capset                 drop CAP_SYS_ADMIN from the effective set with capset
  *   priv_ops bpf NAME               load a socket filter and create an array map named NAME
  *   priv_ops mount DIR SOURCE       private mount namespace; tmpfs SOURCE on DIR, then umount
@@ -67,8 +68,15 @@ static int op_setuid(void)
 
 static int op_capable(void)
 {
+	void *p;
+
 	if (drop_to_nobody())
 		return 1;
+	/* the overcommit accounting asks for CAP_SYS_ADMIN without audit */
+	p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return fail("mmap");
+	munmap(p, 1 << 20);
 	return expect_errno(sethostname("vigil", 5), EPERM, "sethostname");
 }
 

@@ -7,10 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "cap_audit.h"
 #include "events/kernel_events.h"
 #include "events/priv_events.h"
 #include "priv_names.h"
@@ -244,6 +247,37 @@ static void memfd_and_exec_bodies(void **state)
 	sbuf_free(&b);
 }
 
+static void noaudit_ranges_from_kallsyms(void **state)
+{
+	char path[] = "/tmp/vigil-kallsyms-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct cap_noaudit_ranges r;
+
+	(void)state;
+	assert_non_null(f);
+	fputs("ffffffff81000000 T _stext\n"
+	      "ffffffff8120790e t ns_capable_noaudit.cold\n"
+	      "ffffffff81207920 t other_cold\n"
+	      "ffffffff813680d0 T has_capability_noaudit\n"
+	      "ffffffff81368100 T has_capability\n"
+	      "ffffffff81368280 T ns_capable_noaudit\n"
+	      "ffffffff813682c0 T ns_capable_noauditx\n" /* not one of them */
+	      "ffffffff81a82c90 T security_vm_enough_memory_mm\n"
+	      "ffffffff81a82d00 T security_file_permission\n"
+	      "0000000000000000 D not_text\n",
+	      f);
+	fclose(f);
+	assert_int_equal(cap_noaudit_find(path, &r), 4);
+	assert_true(r.lo[0] == 0xffffffff8120790eULL && r.hi[0] == 0xffffffff81207920ULL);
+	assert_true(r.lo[1] == 0xffffffff813680d0ULL && r.hi[1] == 0xffffffff81368100ULL);
+	assert_true(r.lo[2] == 0xffffffff81368280ULL && r.hi[2] == 0xffffffff813682c0ULL);
+	assert_true(r.lo[3] == 0xffffffff81a82c90ULL && r.hi[3] == 0xffffffff81a82d00ULL);
+	unlink(path);
+	/* hidden addresses (kptr_restrict) and a missing file: nothing found, audit unknown */
+	assert_int_equal(cap_noaudit_find("/nonexistent/kallsyms", &r), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +289,7 @@ int main(void)
 		cmocka_unit_test(denied_body),
 		cmocka_unit_test(mount_and_ptrace_bodies),
 		cmocka_unit_test(memfd_and_exec_bodies),
+		cmocka_unit_test(noaudit_ranges_from_kallsyms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
