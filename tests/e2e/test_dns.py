@@ -5,7 +5,7 @@ from netpair import NetPair, finish, wait_ready
 from vigil_test import Agent, check_invariant, marker, one
 
 
-def exchange(mode, family="inet", tcp=False):
+def exchange(mode, family="inet", tcp=False, mmsg=False):
     pair = NetPair()
     client_addr, server_addr = (pair.a4, pair.b4) if family == "inet" else (pair.a6, pair.b6)
     name = f"{marker()}.example.test"
@@ -13,9 +13,10 @@ def exchange(mode, family="inet", tcp=False):
     if tcp:
         server = pair.popen(pair.b, "net_dns", "serve-tcp", server_addr)
     else:
-        server = pair.popen(pair.b, "net_dns", "serve", server_addr, mode)
+        server = pair.popen(pair.b, "net_dns", "serve", server_addr, mode, 2 if mmsg else 1)
     server_pid = wait_ready(server)
-    client = pair.run(pair.a, "net_dns", "query", server_addr, name, *(["tcp"] if tcp else []))
+    client = pair.run(pair.a, "net_dns", "query", server_addr, name,
+                      *(["tcp"] if tcp else ["mmsg"] if mmsg else []))
     finish(server)
     events = ag.stop()
     check_invariant(ag.stats)
@@ -74,6 +75,17 @@ def test_dns_over_tcp():
     assert q["dns"]["name"] == name and q["dns"]["type"] == "A" and "malformed" not in q["dns"]
     r = one(by(events, cpid, "received"), "response received")
     assert r["dns"]["answers"] == [dict(name=name, type="A", ttl=300, data="10.1.2.3")]
+
+
+def test_dns_sendmmsg_and_recvmsg_like_glibc():
+    _, name, cpid, sport, _, events, caddr, saddr = exchange("good", mmsg=True)
+    sent = by(events, cpid, "sent")
+    assert sorted((e["dns"]["name"], e["dns"]["type"]) for e in sent) == [(name, "A"),
+                                                                          (name, "AAAA")]
+    assert all(e["net"]["dport"] == 53 and e["net"]["sport"] == sport for e in sent)
+    got = by(events, cpid, "received")
+    assert sorted(e["dns"]["type"] for e in got) == ["A", "AAAA"]
+    assert all(e["dns"]["qr"] == "response" and e["dns"]["name"] == name for e in got)
 
 
 def test_dns_reply_with_a_compression_loop_is_malformed():

@@ -5,7 +5,11 @@
  *                                   loop (an answer name that points at itself), cut (a reply
  *                                   that stops inside its question)
  *   net_dns serve-tcp ADDR          TCP port 53: answer one query (good), length-framed
- *   net_dns query ADDR NAME [tcp]   one A query (id 0xbeef) with send/recv, or writev over TCP
+ *   net_dns query ADDR NAME [tcp|mmsg]
+ *                                   one A query (id 0xbeef) with send/recv, or writev over TCP;
+ *                                   mmsg: A and AAAA in one sendmmsg (as glibc does), the
+ *                                   replies read with recvmsg
+ *   net_dns serve ADDR MODE COUNT   (serve) answers COUNT queries
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -54,8 +58,8 @@ static size_t put16(uint8_t *p, size_t off, uint16_t v)
 	return off + 2;
 }
 
-/* A standard query for NAME, type A, class IN. */
-static size_t build_query(uint8_t *q, const char *name)
+/* A standard query for NAME, of TYPE, class IN. */
+static size_t build_query(uint8_t *q, const char *name, uint16_t type)
 {
 	size_t off = 0;
 
@@ -74,7 +78,7 @@ static size_t build_query(uint8_t *q, const char *name)
 		s += n + (dot ? 1 : 0);
 	}
 	q[off++] = 0;
-	off = put16(q, off, 1);
+	off = put16(q, off, type);
 	return put16(q, off, 1);
 }
 
@@ -139,14 +143,18 @@ int main(int argc, char **argv)
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
 		int fd = bound_socket(argv[2], SOCK_DGRAM);
+		int count = argc > 4 ? atoi(argv[4]) : 1;
 		printf("ready %d\n", getpid());
-		ssize_t n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&peer, &plen);
-		if (n < 0)
-			die("recvfrom");
-		size_t rn = build_reply(r, q, (size_t)n, argv[3]);
-		if (sendto(fd, r, rn, 0, (struct sockaddr *)&peer, plen) != (ssize_t)rn)
-			die("sendto");
-		printf("served %zu\n", rn);
+		for (int i = 0; i < count; i++) {
+			plen = sizeof(peer);
+			ssize_t n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&peer, &plen);
+			if (n < 0)
+				die("recvfrom");
+			size_t rn = build_reply(r, q, (size_t)n, argv[3]);
+			if (sendto(fd, r, rn, 0, (struct sockaddr *)&peer, plen) != (ssize_t)rn)
+				die("sendto");
+			printf("served %zu\n", rn);
+		}
 		return 0;
 	}
 	if (argc >= 3 && !strcmp(argv[1], "serve-tcp")) {
@@ -175,16 +183,35 @@ int main(int argc, char **argv)
 		struct sockaddr_storage ss;
 		socklen_t len = make_addr(&ss, argv[2]);
 		int tcp = argc > 4 && !strcmp(argv[4], "tcp");
+		int mmsg = argc > 4 && !strcmp(argv[4], "mmsg");
 		int fd = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
 		struct timeval tv = { .tv_sec = 3 };
-		size_t qn = build_query(q, argv[3]);
+		size_t qn = build_query(q, argv[3], 1);
 		ssize_t n;
 
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		if (connect(fd, (struct sockaddr *)&ss, len))
 			die("connect");
 		printf("pid %d\n", getpid());
-		if (tcp) {
+		if (mmsg) {
+			uint8_t q6[512];
+			size_t q6n = build_query(q6, argv[3], 28);
+			struct iovec iov[2] = { { q, qn }, { q6, q6n } };
+			struct mmsghdr mm[2] = {};
+			mm[0].msg_hdr.msg_iov = &iov[0];
+			mm[0].msg_hdr.msg_iovlen = 1;
+			mm[1].msg_hdr.msg_iov = &iov[1];
+			mm[1].msg_hdr.msg_iovlen = 1;
+			if (sendmmsg(fd, mm, 2, 0) != 2)
+				die("sendmmsg");
+			for (int i = 0; i < 2; i++) {
+				struct iovec riov = { r, sizeof(r) };
+				struct msghdr mh = { .msg_iov = &riov, .msg_iovlen = 1 };
+				n = recvmsg(fd, &mh, 0);
+				if (n < 0)
+					die("recvmsg");
+			}
+		} else if (tcp) {
 			uint8_t prefix[2] = { (uint8_t)(qn >> 8), (uint8_t)qn };
 			struct iovec iov[2] = { { prefix, 2 }, { q, qn } };
 			if (writev(fd, iov, 2) != (ssize_t)(qn + 2))
