@@ -44,6 +44,38 @@ int audit_reader_open(struct audit_reader *r, char *err, size_t errlen)
 	return 0;
 }
 
+void audit_actions_missing_from(const char *logged, char *missing, size_t len)
+{
+	static const char *const wanted[] = { "kill_process", "kill_thread", "trap", "errno",
+					      "trace", "log" };
+	size_t o = 0;
+
+	missing[0] = '\0';
+	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+		bool found = false;
+		char copy[256], *save = NULL;
+		snprintf(copy, sizeof(copy), "%s", logged);
+		for (char *t = strtok_r(copy, " \n", &save); t && !found; t = strtok_r(NULL, " \n", &save))
+			found = !strcmp(t, wanted[i]);
+		if (!found && o + strlen(wanted[i]) + 2 < len)
+			o += (size_t)snprintf(missing + o, len - o, "%s%s", o ? " " : "", wanted[i]);
+	}
+}
+
+void audit_actions_not_logged(char *missing, size_t len)
+{
+	char buf[256] = "";
+	FILE *f = fopen("/proc/sys/kernel/seccomp/actions_logged", "re");
+
+	missing[0] = '\0';
+	if (!f)
+		return; /* no such file: a kernel without seccomp logging control; nothing to say */
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	audit_actions_missing_from(buf, missing, len);
+}
+
 void audit_reader_close(struct audit_reader *r)
 {
 	if (r->fd >= 0)

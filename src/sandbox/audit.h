@@ -40,6 +40,12 @@ void audit_reader_drain(struct audit_reader *r, violation_fn fn, void *ctx);
 bool audit_reader_flush(struct audit_reader *r, violation_fn fn, void *ctx, int timeout_ms);
 void audit_reader_close(struct audit_reader *r);
 
+/* The seccomp actions the kernel does not log (missing from /proc/sys/kernel/seccomp/
+ * actions_logged), space-separated, in missing; empty when all are logged. */
+void audit_actions_not_logged(char *missing, size_t len);
+/* The same for the text of that file (for the tests). */
+void audit_actions_missing_from(const char *logged, char *missing, size_t len);
+
 /* Parses the text of a type-1326 record. 0 or -1. */
 int audit_parse_seccomp(const char *text, size_t len, struct violation *v);
 

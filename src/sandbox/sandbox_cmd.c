@@ -289,6 +289,12 @@ static int run_sandbox(struct sandbox_opts *o)
 		r.audit_on = true;
 	else
 		fprintf(stderr, "vigil: warning: %s\n", err);
+	char unlogged[128];
+	audit_actions_not_logged(unlogged, sizeof(unlogged));
+	if (r.audit_on && unlogged[0])
+		fprintf(stderr, "vigil: warning: the kernel does not log these seccomp actions "
+				"(/proc/sys/kernel/seccomp/actions_logged): %s; no seccomp.violation "
+				"events for them\n", unlogged);
 
 	if (launch_start(&l, o->cmd, &bpf, &plan, err, sizeof(err))) {
 		fprintf(stderr, "vigil: %s\n", err);

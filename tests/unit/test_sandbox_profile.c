@@ -446,6 +446,20 @@ static void audit_records_parse(void **state)
 	assert_null(violation_action_name(0x7fff0000));
 }
 
+static void actions_not_logged_are_named(void **state)
+{
+	char missing[128];
+
+	(void)state;
+	audit_actions_missing_from("kill_process kill_thread trap errno user_notif trace log\n",
+				   missing, sizeof(missing));
+	assert_string_equal(missing, "");
+	audit_actions_missing_from("kill_process kill_thread user_notif log\n", missing, sizeof(missing));
+	assert_string_equal(missing, "trap errno trace");
+	audit_actions_missing_from("", missing, sizeof(missing));
+	assert_string_equal(missing, "kill_process kill_thread trap errno trace log");
+}
+
 /* ---- the recorder's profile ---- */
 
 static json_t *names_of(json_t *profile, size_t rule)
@@ -534,6 +548,7 @@ int main(void)
 		cmocka_unit_test(cli_policy_denies_paths_under_a_prefix),
 		cmocka_unit_test(cli_policy_denies_connects),
 		cmocka_unit_test(audit_records_parse),
+		cmocka_unit_test(actions_not_logged_are_named),
 		cmocka_unit_test(recorder_writes_a_minimal_profile),
 	};
 	return cmocka_run_group_tests(tests, find_fixtures, NULL);
