@@ -8,6 +8,12 @@
 
 #define PROC_KINDS 0 /* proc and parent come with every kernel event */
 #define EXIT_KINDS KIND_BIT(VIGIL_KIND_PROCESS_EXIT)
+#define EXEC_KINDS KIND_BIT(VIGIL_KIND_PROCESS_EXEC)
+#define K(x) KIND_BIT(VIGIL_KIND_##x)
+#define FILE_KINDS (K(FILE_OPEN) | K(FILE_UNLINK) | K(FILE_RENAME) | K(FILE_CHMOD) | K(FILE_CHOWN) | \
+		    K(FILE_LINK) | K(FILE_SYMLINK) | K(FILE_TRUNCATE))
+#define NET_KINDS (K(NET_CONNECT) | K(NET_ACCEPT) | K(NET_LISTEN) | K(NET_CLOSE) | K(NET_RESET) | \
+		   K(NET_DNS))
 
 /* One row per field; sensors add theirs as their events land (docs/policy.md lists them). */
 static const struct field_def fields[] = {
@@ -53,6 +59,65 @@ static const struct field_def fields[] = {
 	{ "fork.thread", F_BOOL, FS_PATH, { "fork", "thread" }, KIND_BIT(VIGIL_KIND_PROCESS_FORK), -1, "a thread" },
 	{ "exit.code", F_INT, FS_PATH, { "exit", "code" }, EXIT_KINDS, -1, "exit status" },
 	{ "exit.signal", F_INT, FS_PATH, { "exit", "signal" }, EXIT_KINDS, -1, "the signal that ended it" },
+	{ "exec.interpreter", F_STR, FS_PATH, { "exec", "interpreter" }, EXEC_KINDS, -1, "ELF interpreter or script interpreter" },
+	{ "exec.fileless", F_BOOL, FS_PATH, { "exec", "fileless" }, EXEC_KINDS, -1, "memfd, deleted or tmpfs binary" },
+	{ "exec.fileless_reasons", F_STRLIST, FS_PATH, { "exec", "fileless_reasons" }, EXEC_KINDS, -1, "memfd, deleted, tmpfs" },
+	{ "exec.file.setuid", F_BOOL, FS_PATH, { "exec", "file", "setuid" }, EXEC_KINDS, -1, "the binary is set-user-id" },
+	{ "exec.file.setgid", F_BOOL, FS_PATH, { "exec", "file", "setgid" }, EXEC_KINDS, -1, "the binary is set-group-id" },
+	{ "exec.file.uid", F_INT, FS_PATH, { "exec", "file", "uid" }, EXEC_KINDS, -1, "the binary's owner" },
+
+	{ "file.syscall", F_STR, FS_PATH, { "file", "syscall" }, FILE_KINDS, -1, "the syscall" },
+	{ "file.path", F_STR, FS_PATH, { "file", "path" }, FILE_KINDS, -1, "the file acted on" },
+	{ "file.requested", F_STR, FS_PATH, { "file", "requested" }, FILE_KINDS, -1, "the string the caller passed" },
+	{ "file.flags", F_STRLIST, FS_PATH, { "file", "flags" }, FILE_KINDS, -1, "flags as names" },
+	{ "file.mode", F_STR, FS_PATH, { "file", "mode" }, K(FILE_OPEN) | K(FILE_CHMOD), -1, "mode, octal" },
+	{ "file.errno", F_INT, FS_PATH, { "file", "errno" }, FILE_KINDS, -1, "0 or the error number" },
+	{ "file.error", F_STR, FS_PATH, { "file", "error" }, FILE_KINDS, -1, "the error's name" },
+	{ "file.inode", F_INT, FS_PATH, { "file", "inode" }, FILE_KINDS, -1, "inode number" },
+	{ "file.dev", F_INT, FS_PATH, { "file", "dev" }, FILE_KINDS, -1, "device" },
+	{ "file.fd", F_INT, FS_PATH, { "file", "fd" }, FILE_KINDS, -1, "descriptor" },
+	{ "file.new.path", F_STR, FS_PATH, { "file", "new", "path" }, K(FILE_RENAME) | K(FILE_LINK), -1, "the new name" },
+	{ "file.target", F_STR, FS_PATH, { "file", "target" }, K(FILE_SYMLINK), -1, "the symlink's text" },
+	{ "file.uid", F_INT, FS_PATH, { "file", "uid" }, K(FILE_CHOWN), -1, "new owner (-1 unchanged)" },
+	{ "file.gid", F_INT, FS_PATH, { "file", "gid" }, K(FILE_CHOWN), -1, "new group (-1 unchanged)" },
+	{ "file.length", F_INT, FS_PATH, { "file", "length" }, K(FILE_TRUNCATE), -1, "new length" },
+
+	{ "net.family", F_STR, FS_PATH, { "net", "family" }, NET_KINDS, -1, "inet or inet6" },
+	{ "net.proto", F_STR, FS_PATH, { "net", "proto" }, NET_KINDS, -1, "tcp or udp" },
+	{ "net.saddr", F_NET, FS_PATH, { "net", "saddr" }, NET_KINDS, -1, "this host's address" },
+	{ "net.sport", F_INT, FS_PATH, { "net", "sport" }, NET_KINDS, -1, "this host's port" },
+	{ "net.daddr", F_NET, FS_PATH, { "net", "daddr" }, NET_KINDS, -1, "the remote address" },
+	{ "net.dport", F_INT, FS_PATH, { "net", "dport" }, NET_KINDS, -1, "the remote port" },
+	{ "net.result", F_INT, FS_PATH, { "net", "result" }, K(NET_CONNECT), -1, "0 or -errno" },
+	{ "net.direction", F_STR, FS_PATH, { "net", "direction" }, K(NET_RESET), -1, "sent or received" },
+	{ "dns.name", F_STR, FS_PATH, { "dns", "name" }, K(NET_DNS), -1, "the question's name" },
+	{ "dns.type", F_STR, FS_PATH, { "dns", "type" }, K(NET_DNS), -1, "A, AAAA, ..." },
+	{ "dns.qr", F_STR, FS_PATH, { "dns", "qr" }, K(NET_DNS), -1, "query or response" },
+	{ "dns.direction", F_STR, FS_PATH, { "dns", "direction" }, K(NET_DNS), -1, "sent or received" },
+	{ "dns.rcode_name", F_STR, FS_PATH, { "dns", "rcode_name" }, K(NET_DNS), -1, "response code" },
+	{ "dns.malformed", F_STR, FS_PATH, { "dns", "malformed" }, K(NET_DNS), -1, "why a message is malformed" },
+
+	{ "setuid.syscall", F_STR, FS_PATH, { "setuid", "syscall" }, K(PRIV_SETUID), -1, "setuid, setresuid, ..." },
+	{ "setuid.ret", F_INT, FS_PATH, { "setuid", "ret" }, K(PRIV_SETUID), -1, "result" },
+	{ "setuid.old.uid", F_INT, FS_PATH, { "setuid", "old", "uid" }, K(PRIV_SETUID), -1, "real uid before" },
+	{ "setuid.old.euid", F_INT, FS_PATH, { "setuid", "old", "euid" }, K(PRIV_SETUID), -1, "effective uid before" },
+	{ "setuid.new.uid", F_INT, FS_PATH, { "setuid", "new", "uid" }, K(PRIV_SETUID), -1, "real uid after" },
+	{ "setuid.new.euid", F_INT, FS_PATH, { "setuid", "new", "euid" }, K(PRIV_SETUID), -1, "effective uid after" },
+	{ "capable.name", F_STR, FS_PATH, { "capable", "name" }, K(PRIV_CAPABLE), -1, "CAP_SYS_ADMIN, ..." },
+	{ "capable.granted", F_BOOL, FS_PATH, { "capable", "granted" }, K(PRIV_CAPABLE), -1, "the check passed" },
+	{ "module.syscall", F_STR, FS_PATH, { "module", "syscall" }, K(KERNEL_MODULE_LOAD), -1, "init_module or finit_module" },
+	{ "bpf.cmd", F_STR, FS_PATH, { "bpf", "cmd" }, K(KERNEL_BPF), -1, "BPF_PROG_LOAD, ..." },
+	{ "bpf.prog_type", F_STR, FS_PATH, { "bpf", "prog_type" }, K(KERNEL_BPF), -1, "program type" },
+	{ "mount.source", F_STR, FS_PATH, { "mount", "source" }, K(KERNEL_MOUNT), -1, "what is mounted" },
+	{ "mount.target", F_STR, FS_PATH, { "mount", "target" }, K(KERNEL_MOUNT), -1, "where" },
+	{ "mount.fstype", F_STR, FS_PATH, { "mount", "fstype" }, K(KERNEL_MOUNT), -1, "filesystem type" },
+	{ "ptrace.request", F_STR, FS_PATH, { "ptrace", "request" }, K(KERNEL_PTRACE), -1, "PTRACE_ATTACH, ..." },
+	{ "ptrace.target.tgid", F_INT, FS_PATH, { "ptrace", "target", "tgid" }, K(KERNEL_PTRACE), -1, "the traced process" },
+	{ "ptrace.target.exe", F_STR, FS_PATH, { "ptrace", "target", "exe" }, K(KERNEL_PTRACE), -1, "its executable" },
+	{ "namespace.syscall", F_STR, FS_PATH, { "namespace", "syscall" }, K(KERNEL_NAMESPACE), -1, "unshare or setns" },
+	{ "namespace.flags", F_STRLIST, FS_PATH, { "namespace", "flags" }, K(KERNEL_NAMESPACE), -1, "CLONE_NEW* names" },
+	{ "memfd.name", F_STR, FS_PATH, { "memfd", "name" }, K(KERNEL_MEMFD), -1, "the memfd's name" },
+	{ "shell.command", F_STR, FS_PATH, { "shell", "command" }, K(SHELL_COMMAND), -1, "the line bash read" },
 };
 
 const struct field_def *field_at(unsigned i)
