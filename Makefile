@@ -121,3 +121,10 @@ test: $(BUILD)/vigil $(UNIT_BINS) $(HELPER_BINS) $(BUILD)/fuzz/fuzz_policy
 
 clean:
 	rm -rf $(BUILD)
+
+# The VM kernel matrix (tests/vm/run, docs/vm-matrix.md): the VM tests on Debian's 6.1 and 6.12
+# cloud kernels under qemu TCG; SKIP (exit 0) without qemu. Not part of `make test` yet.
+# make test-vm VM_ARGS="--kernel 6.1 --only probe -v"
+.PHONY: test-vm
+test-vm: $(BUILD)/vigil
+	@tests/vm/run --build $(BUILD) $(VM_ARGS)
