@@ -145,6 +145,9 @@ static __always_inline void fill_task(struct vigil_task *t, struct task_struct *
 	t->ns_mnt = ns_inum(&BPF_CORE_READ(nsp, mnt_ns)->ns);
 	t->ns_net = ns_inum(&BPF_CORE_READ(nsp, net_ns)->ns);
 	t->ns_user = ns_inum(&BPF_CORE_READ(cred, user_ns)->ns);
+	/* the whole array is the comm filter's hash key: nothing may follow the NUL (a reused
+	 * scratch record would otherwise leave bytes of an older comm there) */
+	__builtin_memset(t->comm, 0, sizeof(t->comm));
 	bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), &task->comm);
 }
 
@@ -153,8 +156,17 @@ static __always_inline void fill_task(struct vigil_task *t, struct task_struct *
 static __always_inline void bitmap_and_field(struct vigil_bitmap *acc, void *table, const void *key,
 					     const struct vigil_bitmap *any)
 {
-	struct vigil_bitmap *hit = bpf_map_lookup_elem(table, key);
+	struct vigil_bitmap *hit;
+	__u64 constrained = 0;
 
+	/* no surviving filter looks at this field (or none survives): skip the lookup, which is
+	 * most of what an event that no filter wants costs (file.open's hot path) */
+#pragma unroll
+	for (int i = 0; i < VIGIL_FILTER_WORDS; i++)
+		constrained |= acc->w[i] & ~any->w[i];
+	if (!constrained)
+		return;
+	hit = bpf_map_lookup_elem(table, key);
 #pragma unroll
 	for (int i = 0; i < VIGIL_FILTER_WORDS; i++)
 		acc->w[i] &= (hit ? hit->w[i] : 0) | any->w[i];

@@ -193,3 +193,20 @@ def test_module_load_unavailable_without_module_support():
     assert tool.returncode == 1
     assert tool.stderr.startswith("vigil: modsnoop: this kernel cannot load modules"), tool.stderr
     assert tool.stdout == ""
+
+
+def test_comm_filter_not_confused_by_an_older_longer_comm():
+    """The comm filter's key is the whole 16-byte comm: a record built in reused scratch must not
+    keep bytes of a longer comm after the NUL (it did, and -c then missed events at random)."""
+    d = tempfile.mkdtemp(prefix="vigil-comm-")
+    longer = os.path.join(d, "priv_ops_longer")  # comm "priv_ops_longer": 15 characters
+    shutil.copy(ops(), longer)
+    vigil_test.on_cleanup(lambda: shutil.rmtree(d))
+    missing = "/nonexistent/" + short_marker()
+    pids = []
+    with Agent("--kind", "process.exec_failed", "-c", "priv_ops") as agent:
+        for _ in range(15):
+            spawn([longer, "execfail", missing, "x"])
+            pids.append(spawn([ops(), "execfail", missing, "y"])[0])
+    seen = {e["proc"]["tgid"] for e in agent.of("process.exec_failed")}
+    assert seen == set(pids), f"missed {sorted(set(pids) - seen)}"
