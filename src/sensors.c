@@ -366,15 +366,33 @@ int sensors_attach_hooks(struct sensors *s, const struct sensor_state *st, char 
 	return 0;
 }
 
+/*
+ * A sensor that will not attach is reported unavailable (agent.ready says why) and the others
+ * run; only the process sensor, which every event is joined to, is required.
+ */
 int sensors_attach(struct sensors *s, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < s->count; i++) {
-		const struct sensor_state *st = &s->st[i];
+		struct sensor_state *st = &s->st[i];
+		size_t before = s->nlinks;
+		char why[sizeof(st->why)];
+
 		if (!st->wanted || st->method == ATTACH_UNAVAILABLE)
 			continue;
-		if (st->def->attach ? st->def->attach(s, st, err, errlen)
-				    : sensors_attach_hooks(s, st, err, errlen))
+		if (!(st->def->attach ? st->def->attach(s, st, why, sizeof(why))
+				      : sensors_attach_hooks(s, st, why, sizeof(why))))
+			continue;
+		if (!strcmp(st->def->name, "process")) {
+			snprintf(err, errlen, "%s", why);
 			return -1;
+		}
+		while (s->nlinks > before)
+			bpf_link__destroy(s->links[--s->nlinks]);
+		st->method = ATTACH_UNAVAILABLE;
+		snprintf(st->why, sizeof(st->why), "%s", why);
+		s->kinds_loaded &= ~st->def->kinds;
+		fprintf(stderr, "vigil: warning: sensor %s is unavailable: %s; the others run\n",
+			st->def->name, why);
 	}
 	return 0;
 }

@@ -52,7 +52,7 @@ struct sensor_state {
 	const struct sensor_def *def;
 	bool wanted;                /* some requested kind comes from it */
 	enum attach_method method;  /* ATTACH_UNAVAILABLE if it cannot run here */
-	char why[160];              /* when unavailable */
+	char why[320];              /* when unavailable */
 };
 
 struct sensors_config {
@@ -61,6 +61,7 @@ struct sensors_config {
 	bool fork_threads;
 	bool verbose;
 	struct shell_params shell; /* shell.command, tty.write, process.output */
+	bool cap_noaudit;          /* priv.capable: also the checks made without audit */
 };
 
 struct vigil_bpf;

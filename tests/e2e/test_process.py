@@ -319,14 +319,14 @@ def test_hostile_args_are_valid_json():
 
 def test_text_format_and_duration():
     mark = marker()
-    p = subprocess.Popen([vigil_test.VIGIL, "run", "--format", "text", "--duration", "2",
+    p = subprocess.Popen([vigil_test.VIGIL, "run", "--format", "text", "--duration", "3",
                           "-k", "process.exec"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.2)
+    first = p.stdout.readline()  # agent.ready: the sensors are attached
     subprocess.run([TRUE, mark])
     out, err = p.communicate(timeout=20)
     assert p.returncode == 0, err
-    lines = out.splitlines()
+    lines = [first.rstrip("\n")] + out.splitlines()
     assert " agent.ready " in lines[0]
     line = one([l for l in lines if mark in l], "text line")
     assert " process.exec " in line and f"exe={TRUE}" in line and "args=[" in line
