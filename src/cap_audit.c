@@ -62,9 +62,9 @@ int capable_configure(struct sensors *s, const struct sensors_config *cfg, char 
 {
 	struct cap_noaudit_ranges r;
 
-	(void)cfg;
 	(void)err;
 	(void)errlen;
+	s->skel->rodata->cap_report_noaudit = cfg->cap_noaudit;
 	if (!cap_noaudit_find("/proc/kallsyms", &r))
 		return 0;
 	for (unsigned i = 0; i < r.count; i++) {

@@ -295,6 +295,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 		.fork_threads = o->threads,
 		.verbose = o->verbose,
 		.shell = o->shell,
+		.cap_noaudit = o->cap_noaudit,
 	};
 	struct format_opts fmt = { .fmt = o->format, .ancestors = o->ancestors };
 	char err[512];

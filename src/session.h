@@ -28,6 +28,7 @@ struct run_opts {
 	bool verbose;
 	struct filter filter;
 	struct shell_params shell; /* --bash, shellsnoop's PID, ttysnoop's DEVICE */
+	bool cap_noaudit;          /* priv.capable: also the checks made without audit */
 };
 
 struct session_hooks {

@@ -53,6 +53,7 @@ SYSPAIR(capset, capset, 2, VIGIL_OP_CAPSET, VIGIL_KIND_PRIV_CAPSET, priv_capset_
 const volatile __u64 cap_noaudit_lo[CAP_NOAUDIT_RANGES] = {};
 const volatile __u64 cap_noaudit_hi[CAP_NOAUDIT_RANGES] = {};
 const volatile __u32 cap_noaudit_known = 0;
+const volatile __u32 cap_report_noaudit = 0; /* else silent probes are dropped here */
 
 /* The tracepoint has no audit option: a noaudit caller among the first frames says it. */
 static __always_inline __u32 cap_audit_of(void *ctx)
@@ -76,11 +77,14 @@ static __always_inline int on_capable(void *ctx, const struct cred *cred,
 
 	if (!kind_enabled(kind) || (bpf_get_current_pid_tgid() >> 32) == cfg.agent_tgid)
 		return 0;
+	/* silent probes (every mmap asks for CAP_SYS_ADMIN) are noise unless asked for */
+	e.audit = cap_audit_of(ctx);
+	if (e.audit == 0 && !cap_report_noaudit)
+		return 0;
 	if (!syspair_want(&e.hdr, kind))
 		return 0;
 	e.cap = cap;
 	e.ret = ret;
-	e.audit = cap_audit_of(ctx);
 	e.target_ns = BPF_CORE_READ(target_ns, ns.inum);
 	e.cred_euid = BPF_CORE_READ(cred, euid.val);
 	emit(&e.hdr, sizeof(e));

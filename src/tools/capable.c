@@ -21,12 +21,14 @@ static const struct argp_option capable_options[] = {
 
 static error_t capable_parse(int key, char *arg, struct argp_state *state)
 {
-	struct capable_state *st = ((struct tool_run *)state->input)->state;
+	struct tool_run *r = state->input;
+	struct capable_state *st = r->state;
 
 	(void)arg;
 	if (key != 'a')
 		return ARGP_ERR_UNKNOWN;
 	st->all = true;
+	r->opts.cap_noaudit = true; /* decided in the kernel: the probes never reach the ring */
 	return 0;
 }
 
