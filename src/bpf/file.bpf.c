@@ -144,12 +144,14 @@ static __always_inline int on_file_exit(long ret, const struct file_call *c)
 	struct file *acted = NULL;
 	int dirfd = FILE_AT_FDCWD;
 
-	if (!kind_enabled(c->kind) || !(s = get_scratch()))
+	struct vigil_task quick;
+
+	if (!kind_enabled(c->kind))
+		return 0;
+	quick_task(&quick);
+	if (!want_event(c->kind, &quick) || !(s = get_scratch()))
 		return 0;
 	e = (struct vigil_file_event *)s->raw;
-	quick_task(&e->hdr.task);
-	if (!want_event(c->kind, &e->hdr.task))
-		return 0;
 
 	/* wanted: now read everything */
 	task = bpf_get_current_task_btf();
