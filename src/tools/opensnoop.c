@@ -17,7 +17,7 @@ enum { OPT_FAILED = 'x', OPT_EXTENDED = 'e' };
 
 static const struct argp_option options[] = {
 	{ "failed", OPT_FAILED, NULL, 0, "Only opens that failed", 0 },
-	{ "extended", OPT_EXTENDED, NULL, 0, "Show the open flags, in brackets after the path", 0 },
+	{ "extended", OPT_EXTENDED, NULL, 0, "Show the open flags (a FLAGS column)", 0 },
 	{},
 };
 
@@ -38,6 +38,15 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	}
 }
 
+/* The header depends on -e, so it is printed here rather than from .header. */
+static void on_ready(struct pipeline *pl)
+{
+	struct opensnoop *o = tool_of(pl)->state;
+
+	sbuf_printf(&pl->sink->buf, "TIME     PID     COMM               FD ERR %sPATH\n",
+		    o->extended ? "FLAGS                    " : "");
+}
+
 static void row(struct pipeline *pl, const void *rec, size_t size, const struct proc *proc)
 {
 	const struct vigil_file_event *e = rec;
@@ -53,6 +62,10 @@ static void row(struct pipeline *pl, const void *rec, size_t size, const struct 
 	tool_put_time(b, e->hdr.ktime_ns);
 	sbuf_printf(b, " %-7u %-16.16s %4lld %3lld ", e->hdr.task.tgid, e->hdr.task.comm,
 		    ret >= 0 ? ret : -1LL, ret >= 0 ? 0LL : -ret);
+	if (o->extended) {
+		file_open_flags(&flags, e->body.flags, "|");
+		sbuf_printf(b, "%-24s ", sbuf_str(&flags));
+	}
 	if (!file_event_path(rec, size, &path, &from_file, &trunc))
 		sbuf_puts(&path, "?");
 	for (size_t i = 0; i < path.len; i++) {
@@ -64,10 +77,6 @@ static void row(struct pipeline *pl, const void *rec, size_t size, const struct 
 	}
 	if (trunc)
 		sbuf_puts(b, " ...");
-	if (o->extended) { /* last, so that the one header fits both forms */
-		file_open_flags(&flags, e->body.flags, "|");
-		sbuf_printf(b, " [%s]", sbuf_str(&flags));
-	}
 	sbuf_putc(b, '\n');
 	sbuf_free(&path);
 	sbuf_free(&flags);
@@ -85,9 +94,10 @@ const struct tool tool_opensnoop = {
 	       "  vigil opensnoop -e -p 1234    # with flags, one process\n"
 	       "  vigil opensnoop -c nginx --json",
 	.kinds = KIND_BIT(VIGIL_KIND_FILE_OPEN),
-	.header = "TIME     PID     COMM               FD ERR PATH",
+	.header = NULL, /* on_ready: -e adds a column */
 	.row = row,
 	.options = options,
 	.parse = parse,
 	.state_size = sizeof(struct opensnoop),
+	.on_ready = on_ready,
 };
