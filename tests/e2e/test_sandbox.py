@@ -233,6 +233,41 @@ def test_notify_denies_a_connect_by_address():
     assert [e["decision"] for e in evs if e["kind"] == "seccomp.notify"] == ["allow"], evs
 
 
+def test_notify_keeps_up_with_many_threads():
+    d = tmpdir()
+    secret, public = os.path.join(d, "secret"), os.path.join(d, "public")
+    os.mkdir(secret)
+    os.mkdir(public)
+    for i in range(20):
+        for p in (secret, public):
+            with open(os.path.join(p, f"f{i}"), "w") as f:
+                f.write("x")
+    code = f"""
+import os, threading
+results = []
+def work(n):
+    for i in range(20):
+        for where in ({secret!r}, {public!r}):
+            try:
+                os.close(os.open(os.path.join(where, f"f{{i}}"), os.O_RDONLY))
+                results.append((where, "ok"))
+            except PermissionError:
+                results.append((where, "EACCES"))
+ts = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print(sorted(set(results)), len(results))
+"""
+    r, evs = sandbox(d, notify_open_profile(), "python3", "-c", code, opts=("--deny-path", secret))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"[({public!r}, 'ok'), ({secret!r}, 'EACCES')] 320\n", r.stdout
+    denied = [e for e in evs if e["kind"] == "seccomp.notify" and e["decision"] == "deny"]
+    allowed = [e for e in evs if e["kind"] == "seccomp.notify" and e.get("path", "").startswith(public + "/")]
+    assert len(denied) == 160 and len(allowed) == 160, (len(denied), len(allowed))
+    assert len({e["proc"]["tid"] for e in denied}) > 1  # from several threads
+    assert all(e["answered"] for e in denied + allowed)
+
+
 def test_policy_without_notify_rules_warns():
     d = tmpdir()
     r, _ = sandbox(d, {"defaultAction": "SCMP_ACT_ALLOW"}, "true", opts=("--deny-path", "/etc"))
