@@ -67,7 +67,8 @@ class Auditd:
         """Rules off, daemon stopped (it flushes its log), audit disabled; returns its figures."""
         subprocess.run(["auditctl", "-D"], capture_output=True)
         lost = status().get("lost", 0) - self.lost0
-        code, cpu, rss = P.stop_and_reap(self.proc, sig=15)
+        rss = P.status_kb(self.proc.pid, "VmHWM") or 0  # not ru_maxrss: see modes.Tracer.reap
+        code, cpu, _ = P.stop_and_reap(self.proc, sig=15)
         subprocess.run(["auditctl", "-e", "0"], capture_output=True)
         logged = 0
         for name in os.listdir(self.dir):

@@ -50,8 +50,10 @@ class Tracer:
         return self.reap()
 
     def reap(self):
-        code, cpu, rss = P.stop_and_reap(self.proc)
-        return {"exit": code, "cpu_s": max(cpu - self.cpu0, 0.0), "rss_kb": rss}
+        # VmHWM, not wait4's ru_maxrss: that one also counts the forked Python before the exec.
+        hwm = P.status_kb(self.proc.pid, "VmHWM") or 0
+        code, cpu, _ = P.stop_and_reap(self.proc)
+        return {"exit": code, "cpu_s": max(cpu - self.cpu0, 0.0), "rss_kb": hwm}
 
 
 class VigilRun(Tracer):

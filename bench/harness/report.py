@@ -96,7 +96,7 @@ def throughput_section(tp):
     out = ["## Throughput", "",
            "vigil with `--kind process.fork,process.exit --threads --comm vbench_paced`, the paced "
            "generator starting short-lived threads (one process.fork each) at the target rate, "
-           "then unpaced; the last clean row is also run with fork + exit (two events per child).", "",
+           "then unpaced, with threads and with fork + exit (two events per child).", "",
            "| generator | target /s | achieved events/s | produced | delivered | lost | exact | vigil CPU share |",
            "|---|---:|---:|---:|---:|---:|---|---:|"]
     for s in tp["steps"]:

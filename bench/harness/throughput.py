@@ -1,6 +1,6 @@
 """Throughput: the highest event rate vigil takes with zero loss, found by stepping a paced
-generator up until vigil loses events or the generator itself tops out; then, past that point
-(a ring buffer too small on purpose), whether the loss counts stay exact."""
+generator up until vigil loses events or the generator itself tops out; then, past the limit on
+purpose (a reader that stalls), whether the loss counts stay exact."""
 import json
 import os
 import shutil
@@ -54,10 +54,8 @@ def profile_report(handle):
     return lines[:20]
 
 
-def step(ctx, rate, seconds, ringbuf=None, mode="thread", perf=False):
+def step(ctx, rate, seconds, mode="thread", perf=False):
     args = ["--kind", "process.fork,process.exit", "--threads", "--comm", GENERATOR_COMM]
-    if ringbuf:
-        args += ["--ringbuf-size", str(ringbuf)]
     vigil = VigilRun(ctx, args, "vigil-throughput")
     vigil.mark()
     prof = profile(vigil.proc.pid, seconds, ctx.workdir) if perf else None
@@ -66,7 +64,7 @@ def step(ctx, rate, seconds, ringbuf=None, mode="thread", perf=False):
     finally:
         r = vigil.stop()
     result = {
-        "target_rate": rate, "mode": mode, "ringbuf": ringbuf or "default (8M)",
+        "target_rate": rate, "mode": mode,
         "seconds": ns / 1e9, "achieved_rate": expected / (ns / 1e9),
         "generated": expected, "produced": r["produced"], "delivered": r["delivered"],
         "lost": r["lost"], "exact": r["exact"] and r["produced"] == expected,
@@ -125,7 +123,9 @@ def search(ctx, log):
         s = step(ctx, rate, seconds)
         steps.append(s)
         log(f"  throughput target {rate}/s: achieved {s['achieved_rate']:.0f}/s, lost {s['lost']}")
-        if ctx.smoke or s["lost"] or s["achieved_rate"] < 0.9 * rate:
+        # On a busy machine one step can fall short and the next still go faster: climb until
+        # the generator makes less than half the target (it has topped out) or vigil loses.
+        if ctx.smoke or s["lost"] or s["achieved_rate"] < 0.5 * rate:
             break
         rate *= 2
     ceiling = step(ctx, 0, seconds, perf=not ctx.smoke)  # unpaced: as fast as the generator goes
@@ -153,38 +153,3 @@ def search(ctx, log):
         "vigil_cpu_us_per_event": statistics.median(per_event_us) if per_event_us else None,
         "overload": over,
     }
-
-
-def startup(ctx, reps, log):
-    """Time from exec to agent.ready (sensors attached, process table seeded) and RSS at rest."""
-    runs = []
-    rest = 0.3 if ctx.smoke else 2.0
-    for i in range(reps):
-        out = os.path.join(ctx.workdir, "vigil-startup.jsonl")
-        if os.path.exists(out):
-            os.unlink(out)
-        t0 = time.monotonic()
-        proc = subprocess.Popen([ctx.vigil, "run", "--format", "json", "--output", out],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        P.wait_until(lambda: P.file_has(out, '"agent.ready"'), 30, proc, "vigil")
-        ready_s = time.monotonic() - t0
-        time.sleep(rest)
-        rss = P.status_kb(proc.pid, "VmRSS")
-        hwm = P.status_kb(proc.pid, "VmHWM")
-        maps = P.rss_by_mapping(proc.pid)
-        P.stop_and_reap(proc)
-        with open(out) as f:
-            ready = next(json.loads(line) for line in f if '"agent.ready"' in line)
-        os.unlink(out)
-        runs.append({"ready_s": ready_s, "rss_kb": rss, "hwm_kb": hwm,
-                     "bpf_map_kb": maps.get("anon_inode:bpf-map", 0), "heap_kb": maps.get("[heap]", 0),
-                     "seeded": ready.get("agent", {}).get("processes_seeded")})
-        log(f"  startup {i + 1}/{reps}: ready in {ready_s * 1000:.0f} ms, RSS {rss} kB")
-    med = statistics.median
-    return {"runs": runs, "ready_ms_median": med([r["ready_s"] for r in runs]) * 1000,
-            "ready_ms_max": max(r["ready_s"] for r in runs) * 1000,
-            "rss_mb_median": med([r["rss_kb"] for r in runs]) / 1024,
-            "hwm_mb_max": max(r["hwm_kb"] for r in runs) / 1024,
-            "bpf_map_mb_median": med([r["bpf_map_kb"] for r in runs]) / 1024,
-            "heap_mb_median": med([r["heap_kb"] for r in runs]) / 1024,
-            "seeded": runs[-1]["seeded"]}
