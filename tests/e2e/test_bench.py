@@ -5,7 +5,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 
 import vigil_test as vt
 
@@ -24,16 +23,15 @@ def test_bench_smoke():
     out = tempfile.mkdtemp(prefix="vigil-bench-smoke-")
     vt.on_cleanup(lambda: subprocess.run(["rm", "-rf", out]))
     before = audit_state() if shutil.which("auditctl") else None
-    t0 = time.monotonic()
     p = subprocess.run([os.path.join(ROOT, "bench", "run"), "--smoke", "--build", vt.BUILD,
                         "--out", out], capture_output=True, text=True, timeout=900)  # waits if a full bench holds the lock
-    secs = time.monotonic() - t0
     assert p.returncode == 0, f"bench/run --smoke exited {p.returncode}: {p.stdout[-1500:]}{p.stderr[-1500:]}"
-    # About 20 s here; the guard is looser so a busy machine does not fail it.
-    assert secs < 120, f"the smoke run took {secs:.0f}s"
 
     with open(os.path.join(out, "results.json")) as f:
         res = json.load(f)
+    # About 20-35 s here, not counting a wait for another bench's lock; looser so a busy machine
+    # does not fail it.
+    assert res["elapsed_s"] < 120, f"the smoke run took {res['elapsed_s']}s"
     assert res["smoke"] is True and res["reps"] == 1
     assert {w["workload"] for w in res["workloads"]} == {"exec", "open", "tcp", "mixed"}
     for w in res["workloads"]:
