@@ -291,8 +291,10 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-int sensors_load(struct sensors *s, const struct sensors_config *cfg, const struct probe_result *probe,
-		 char *err, size_t errlen)
+/* Opens and loads the object with every wanted sensor but the excluded ones (a bit per index
+ * in defs[]). 0, or the libbpf error with a message in err. */
+static int open_and_load(struct sensors *s, const struct sensors_config *cfg,
+			 const struct probe_result *probe, uint64_t excluded, char *err, size_t errlen)
 {
 	struct bpf_program *p;
 	struct btf *vmlinux;
@@ -301,11 +303,10 @@ int sensors_load(struct sensors *s, const struct sensors_config *cfg, const stru
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
-	libbpf_set_print(cfg->verbose ? libbpf_print : libbpf_quiet);
 	s->skel = vigil_bpf__open();
 	if (!s->skel) {
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
-		return -1;
+		return -EINVAL;
 	}
 	bpf_object__for_each_program(p, s->skel->obj)
 		bpf_program__set_autoload(p, false);
@@ -317,20 +318,24 @@ int sensors_load(struct sensors *s, const struct sensors_config *cfg, const stru
 		st->def = &defs[i];
 		st->wanted = defs[i].kinds & cfg->kinds;
 		st->method = choose_method(s->skel, st->def, probe, vmlinux, st->why, sizeof(st->why));
+		if (st->wanted && st->method != ATTACH_UNAVAILABLE && (excluded & (1ULL << i))) {
+			st->method = ATTACH_UNAVAILABLE;
+			snprintf(st->why, sizeof(st->why), "its programs do not load on this kernel (the verifier or a CO-RE relocation refused them; -v shows libbpf's log)");
+		}
 		if (!st->wanted || st->method == ATTACH_UNAVAILABLE)
 			continue;
 		for (int h = 0; h < SENSOR_MAX_HOOKS && defs[i].hooks[h]; h++)
 			bpf_program__set_autoload(hook_prog(s->skel, defs[i].hooks[h], st->method), true);
 		if (defs[i].configure && defs[i].configure(s, cfg, err, errlen)) {
 			btf__free(vmlinux);
-			return -1;
+			return -EINVAL;
 		}
 		kinds |= defs[i].kinds & cfg->kinds;
 	}
 	btf__free(vmlinux);
 	if (!kinds) {
 		snprintf(err, errlen, "no sensor can run on this kernel for the requested events");
-		return -1;
+		return -ENOENT;
 	}
 	/* the iterator is loaded with the sensors; it runs once, at start */
 	bpf_program__set_autoload(s->skel->progs.seed_tasks, true);
@@ -345,9 +350,58 @@ int sensors_load(struct sensors *s, const struct sensors_config *cfg, const stru
 	if (rc) {
 		snprintf(err, errlen, "loading the BPF programs failed: %s%s", strerror(-rc),
 			 cfg->verbose ? "" : " (run with -v for the verifier's log)");
-		return -1;
+		return rc;
 	}
 	s->kinds_loaded = kinds;
+	return 0;
+}
+
+static bool is_required(const struct sensor_def *d)
+{
+	return !strcmp(d->name, "process");
+}
+
+/*
+ * Loads what cfg asks for. libbpf refuses a whole object when one program fails (a field this
+ * kernel lacks, a verifier limit): then each optional sensor is tried alone with the process
+ * sensor, the ones that fail are reported unavailable, and the rest load.
+ */
+int sensors_load(struct sensors *s, const struct sensors_config *cfg, const struct probe_result *probe,
+		 char *err, size_t errlen)
+{
+	const size_t n = sizeof(defs) / sizeof(defs[0]);
+	uint64_t all = n >= 64 ? ~0ULL : (1ULL << n) - 1, broken = 0;
+	char trial_err[512];
+
+	libbpf_set_print(cfg->verbose ? libbpf_print : libbpf_quiet);
+	if (!open_and_load(s, cfg, probe, 0, err, errlen))
+		return 0;
+	if (!s->skel || !s->count) /* could not even open: nothing to narrow down */
+		return -1;
+	struct sensor_state wanted[SENSORS_MAX];
+	size_t count = s->count;
+	memcpy(wanted, s->st, sizeof(wanted));
+	vigil_bpf__destroy(s->skel);
+	s->skel = NULL;
+	for (size_t i = 0; i < count; i++) {
+		if (!wanted[i].wanted || wanted[i].method == ATTACH_UNAVAILABLE ||
+		    is_required(wanted[i].def))
+			continue;
+		uint64_t keep = 1ULL << i;
+		for (size_t j = 0; j < count; j++)
+			if (is_required(wanted[j].def))
+				keep |= 1ULL << j;
+		if (open_and_load(s, cfg, probe, all & ~keep, trial_err, sizeof(trial_err)))
+			broken |= 1ULL << i;
+		vigil_bpf__destroy(s->skel);
+		s->skel = NULL;
+	}
+	if (open_and_load(s, cfg, probe, broken, err, errlen))
+		return -1;
+	for (size_t i = 0; i < count; i++)
+		if (broken & (1ULL << i))
+			fprintf(stderr, "vigil: warning: sensor %s is unavailable: %s; the others run\n",
+				wanted[i].def->name, s->st[i].why);
 	return 0;
 }
 

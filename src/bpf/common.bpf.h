@@ -44,6 +44,13 @@ struct {
 		__type(value, struct vigil_bitmap);                                                \
 	} name SEC(".maps")
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_bitmap);
+} filter_acc SEC(".maps");
+
 VIGIL_FILTER_TABLE(filter_kind, __u32, VIGIL_KIND_MAX);
 VIGIL_FILTER_TABLE(filter_tgid, __u32, 4096);
 VIGIL_FILTER_TABLE(filter_uid, __u32, 4096);
@@ -181,15 +188,16 @@ static __always_inline bool filter_pass(__u32 kind, const struct vigil_task *t)
 {
 	__u32 zero = 0;
 	struct vigil_filter_meta *meta = bpf_map_lookup_elem(&filter_meta, &zero);
-	struct vigil_bitmap acc;
+	/* the bitmaps are too large for the BPF stack next to a record: per-CPU scratch */
+	struct vigil_bitmap *acc = bpf_map_lookup_elem(&filter_acc, &zero);
 	__u64 live = 0;
 
-	if (!meta)
+	if (!meta || !acc)
 		return true;
 #pragma unroll
 	for (int i = 0; i < VIGIL_FILTER_WORDS; i++) {
-		acc.w[i] = meta->active.w[i];
-		live |= acc.w[i];
+		acc->w[i] = meta->active.w[i];
+		live |= acc->w[i];
 	}
 	if (!live)
 		return true;
@@ -199,17 +207,30 @@ static __always_inline bool filter_pass(__u32 kind, const struct vigil_task *t)
 	struct vigil_comm_key comm;
 
 	__builtin_memcpy(comm.comm, t->comm, sizeof(comm.comm));
-	bitmap_and_field(&acc, &filter_kind, &kind, &meta->any[VIGIL_FF_KIND]);
-	bitmap_and_field(&acc, &filter_tgid, &tgid, &meta->any[VIGIL_FF_TGID]);
-	bitmap_and_field(&acc, &filter_uid, &uid, &meta->any[VIGIL_FF_UID]);
-	bitmap_and_field(&acc, &filter_comm, &comm, &meta->any[VIGIL_FF_COMM]);
-	bitmap_and_field(&acc, &filter_cgroup, &cgid, &meta->any[VIGIL_FF_CGROUP]);
+	bitmap_and_field(acc, &filter_kind, &kind, &meta->any[VIGIL_FF_KIND]);
+	bitmap_and_field(acc, &filter_tgid, &tgid, &meta->any[VIGIL_FF_TGID]);
+	bitmap_and_field(acc, &filter_uid, &uid, &meta->any[VIGIL_FF_UID]);
+	bitmap_and_field(acc, &filter_comm, &comm, &meta->any[VIGIL_FF_COMM]);
+	bitmap_and_field(acc, &filter_cgroup, &cgid, &meta->any[VIGIL_FF_CGROUP]);
 
 	live = 0;
 #pragma unroll
 	for (int i = 0; i < VIGIL_FILTER_WORDS; i++)
-		live |= acc.w[i];
+		live |= acc->w[i];
 	return live != 0;
+}
+
+/* The filter's fields from helpers, for the current task, without reading task_struct: the
+ * cheap first question, asked before anything else is read. */
+static __always_inline void fill_task_quick(struct vigil_task *t)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	t->tgid = pid_tgid >> 32;
+	t->tid = (__u32)pid_tgid;
+	t->uid = (__u32)bpf_get_current_uid_gid();
+	t->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(t->comm, sizeof(t->comm));
 }
 
 /* Should this task's event of this kind be built at all? Counts what the filter keeps out. */

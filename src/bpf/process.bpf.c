@@ -175,12 +175,16 @@ static __always_inline int on_exec(struct task_struct *task, pid_t old_tid,
 	struct vigil_scratch *s;
 	struct vigil_proc_event *e;
 
-	if (!kind_enabled(kind) || !(s = get_scratch()))
+	struct vigil_task quick;
+
+	if (!kind_enabled(kind))
+		return 0;
+	/* at sched_process_exec the task is current: ask the filter before reading anything */
+	fill_task_quick(&quick);
+	if (!want_event(kind, &quick) || !(s = get_scratch()))
 		return 0;
 	e = &s->ev;
 	fill_task(&e->hdr.task, task);
-	if (!want_event(kind, &e->hdr.task))
-		return 0;
 	fill_header(&e->hdr, kind);
 	__builtin_memset(&e->body, 0, sizeof(e->body));
 	e->body.old_tid = old_tid;
@@ -198,12 +202,17 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 
 	if (!kind_enabled(kind))
 		return 0;
-	e.is_thread = BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid);
+	__u32 child_tid = BPF_CORE_READ(child, pid), child_tgid = BPF_CORE_READ(child, tgid);
+	e.is_thread = child_tid != child_tgid;
 	if (e.is_thread && !cfg.fork_threads)
 		return 0;
-	fill_task(&e.hdr.task, child);
+	/* the child has its parent's (current's) creds, comm and cgroup at this point */
+	fill_task_quick(&e.hdr.task);
+	e.hdr.task.tgid = child_tgid;
+	e.hdr.task.tid = child_tid;
 	if (!want_event(kind, &e.hdr.task))
 		return 0;
+	fill_task(&e.hdr.task, child);
 	fill_header(&e.hdr, kind);
 	e.parent_tid = BPF_CORE_READ(parent, pid);
 	emit(&e.hdr, sizeof(e));
@@ -220,9 +229,10 @@ static __always_inline int on_exit(struct task_struct *task)
 	/* Only the last thread of a group reports: the process is gone when live reaches 0. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
-	fill_task(&e.hdr.task, task);
+	fill_task_quick(&e.hdr.task); /* the exiting task is current */
 	if (!want_event(kind, &e.hdr.task))
 		return 0;
+	fill_task(&e.hdr.task, task);
 	fill_header(&e.hdr, kind);
 	e.exit_code = BPF_CORE_READ(task, exit_code);
 	e.runtime_ns = e.hdr.ktime_ns - e.hdr.task.start_ns;

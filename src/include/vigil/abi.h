@@ -49,7 +49,7 @@ enum vigil_kind {
 #define VIGIL_RECORD_SEED 63
 
 /* Filters: per-field tables whose values are bitmaps of the filter ids a value satisfies. */
-#define VIGIL_FILTER_WORDS 4
+#define VIGIL_FILTER_WORDS 16
 #define VIGIL_FILTER_MAX (VIGIL_FILTER_WORDS * 64)
 
 struct vigil_bitmap {
