@@ -119,6 +119,7 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 		if (parse_kind_list(arg, &o->kinds, err, sizeof(err)))
 			cli_bad_value(state, "--kind", err);
 		a->kinds_given = true;
+		o->strict_sensors = true; /* the kinds were asked for by name */
 		return 0;
 	case OPT_ANCESTORS:
 		o->ancestors = true;

@@ -376,7 +376,7 @@ int sensors_load(struct sensors *s, const struct sensors_config *cfg, const stru
 	libbpf_set_print(cfg->verbose ? libbpf_print : libbpf_quiet);
 	if (!open_and_load(s, cfg, probe, 0, err, errlen))
 		return 0;
-	if (!s->skel || !s->count) /* could not even open: nothing to narrow down */
+	if (!s->skel || !s->count || cfg->strict) /* nothing to narrow down, or asked not to */
 		return -1;
 	struct sensor_state wanted[SENSORS_MAX];
 	size_t count = s->count;
@@ -436,7 +436,7 @@ int sensors_attach(struct sensors *s, char *err, size_t errlen)
 		if (!(st->def->attach ? st->def->attach(s, st, why, sizeof(why))
 				      : sensors_attach_hooks(s, st, why, sizeof(why))))
 			continue;
-		if (!strcmp(st->def->name, "process")) {
+		if (!strcmp(st->def->name, "process") || s->cfg.strict) {
 			snprintf(err, errlen, "%s", why);
 			return -1;
 		}

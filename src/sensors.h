@@ -62,6 +62,7 @@ struct sensors_config {
 	bool verbose;
 	struct shell_params shell; /* shell.command, tty.write, process.output */
 	bool cap_noaudit;          /* priv.capable: also the checks made without audit */
+	bool strict;               /* every wanted sensor must run (tools, --kind): no degrading */
 };
 
 struct vigil_bpf;

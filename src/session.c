@@ -296,6 +296,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 		.verbose = o->verbose,
 		.shell = o->shell,
 		.cap_noaudit = o->cap_noaudit,
+		.strict = o->strict_sensors,
 	};
 	struct format_opts fmt = { .fmt = o->format, .ancestors = o->ancestors };
 	char err[512];

@@ -27,6 +27,7 @@ struct run_opts {
 	bool threads;
 	bool verbose;
 	struct filter filter;
+	bool strict_sensors;  /* fail rather than run without a sensor that was asked for */
 	struct shell_params shell; /* --bash, shellsnoop's PID, ttysnoop's DEVICE */
 	bool cap_noaudit;          /* priv.capable: also the checks made without audit */
 };

@@ -172,6 +172,7 @@ int tool_main(const struct tool *t, int argc, char **argv)
 		return 2;
 	}
 	r.opts.kinds = t->kinds;
+	r.opts.strict_sensors = true; /* a tool without its sensor has nothing to show */
 	r.opts.format = r.json ? OUT_JSON : OUT_TEXT;
 	hooks.user = &r;
 	hooks.on_loaded = t->setup; /* kernel filters apply with --json too */
