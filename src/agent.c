@@ -20,6 +20,11 @@ enum {
 	OPT_POLICY,
 	OPT_ALL_EVENTS,
 	OPT_NO_RULES,
+	OPT_MONITOR,
+	OPT_ENFORCE,
+	OPT_ALLOW_DEGRADED,
+	OPT_EXEMPT_COMM,
+	OPT_EXEMPT_CGROUP,
 };
 
 /* What `vigil run` was asked for, beyond the session's options. */
@@ -28,6 +33,7 @@ struct run_args {
 	struct agent_rules rules;
 	bool kinds_given;
 	bool no_rules;
+	bool enf_given; /* an enforcement option: needs rules */
 };
 
 static const struct argp_option run_options[] = {
@@ -45,6 +51,12 @@ static const struct argp_option run_options[] = {
 	{ "policy", OPT_POLICY, "FILE|DIR", 0, "Rules to load (repeatable; 'bundled' is the built-in library); only alerts are printed unless --all-events", 5 },
 	{ "all-events", OPT_ALL_EVENTS, NULL, 0, "With rules, stream every event too", 5 },
 	{ "no-rules", OPT_NO_RULES, NULL, 0, "Stream events only, without the default rules", 5 },
+	{ NULL, 0, NULL, 0, "Enforcement (docs/enforcement.md):", 6 },
+	{ "monitor", OPT_MONITOR, NULL, 0, "Deny nothing: every deny rule reports would-deny", 6 },
+	{ "enforce", OPT_ENFORCE, NULL, 0, "Every deny rule denies, whatever its own mode", 6 },
+	{ "allow-degraded", OPT_ALLOW_DEGRADED, NULL, 0, "Run deny rules this kernel cannot enforce as alerts instead of refusing them", 6 },
+	{ "exempt-comm", OPT_EXEMPT_COMM, "COMM", 0, "Never deny this command name (repeatable)", 6 },
+	{ "exempt-cgroup", OPT_EXEMPT_CGROUP, "PATH", 0, "Never deny processes in this cgroup v2 or below it (repeatable; absolute or under the cgroup2 mount)", 6 },
 	{},
 };
 
@@ -96,15 +108,37 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_RULES:
 		a->no_rules = true;
 		return 0;
+	case OPT_MONITOR:
+	case OPT_ENFORCE: {
+		enum enforce_mode_override m = key == OPT_MONITOR ? ENF_FORCE_MONITOR : ENF_FORCE_ENFORCE;
+		if (a->rules.enf.mode != ENF_PER_RULE && a->rules.enf.mode != m)
+			argp_error(state, "--monitor and --enforce contradict each other");
+		a->rules.enf.mode = m;
+		a->enf_given = true;
+		return 0;
+	}
+	case OPT_ALLOW_DEGRADED:
+		a->rules.enf.allow_degraded = true;
+		a->enf_given = true;
+		return 0;
+	case OPT_EXEMPT_COMM:
+	case OPT_EXEMPT_CGROUP: {
+		const char ***list = key == OPT_EXEMPT_COMM ? &a->rules.enf.exempt_comm : &a->rules.enf.exempt_cgroup;
+		size_t *n = key == OPT_EXEMPT_COMM ? &a->rules.enf.nexempt_comm : &a->rules.enf.nexempt_cgroup;
+		if (key == OPT_EXEMPT_COMM && (!arg[0] || strlen(arg) >= VIGIL_COMM_LEN))
+			cli_bad_value(state, "--exempt-comm", "expected a command name of 1 to 15 bytes");
+		*list = realloc(*list, (*n + 1) * sizeof(char *));
+		if (!*list)
+			abort();
+		(*list)[(*n)++] = arg;
+		a->enf_given = true;
+		return 0;
+	}
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = o; /* the filter options */
 		return 0;
 	case 'f':
-		if (!strcmp(arg, "json"))
-			o->format = OUT_JSON;
-		else if (!strcmp(arg, "text"))
-			o->format = OUT_TEXT;
-		else
+		if (out_format_parse(arg, &o->format))
 			cli_bad_value(state, "--format", "expected json or text");
 		o->format_set = true;
 		return 0;
@@ -189,6 +223,8 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv)
 
 	*o = a.o;
 	free(a.rules.paths);
+	free(a.rules.enf.exempt_comm);
+	free(a.rules.enf.exempt_cgroup);
 	return rc;
 }
 
@@ -209,6 +245,11 @@ int cmd_run(int argc, char **argv)
 		free(a.rules.paths);
 		return 2;
 	}
+	if (!rules && a.enf_given) {
+		fprintf(stderr, "vigil: --monitor, --enforce, --allow-degraded and --exempt-* apply to rules; this run has none\n");
+		free(a.rules.paths);
+		return 2;
+	}
 	if (rules) {
 		if (!a.rules.npaths)
 			a.rules.all_events = true;
@@ -223,5 +264,7 @@ int cmd_run(int argc, char **argv)
 	if (rules)
 		agent_rules_free(&a.rules);
 	free(a.rules.paths);
+	free(a.rules.enf.exempt_comm);
+	free(a.rules.enf.exempt_cgroup);
 	return rc;
 }

@@ -81,6 +81,17 @@ void json_escape(struct sbuf *b, const char *str, size_t n)
 	}
 }
 
+int out_format_parse(const char *name, enum out_format *fmt)
+{
+	if (!strcmp(name, "json"))
+		*fmt = OUT_JSON;
+	else if (!strcmp(name, "text"))
+		*fmt = OUT_TEXT;
+	else
+		return -1;
+	return 0;
+}
+
 void out_init(struct out *o, struct sbuf *b, enum out_format fmt)
 {
 	memset(o, 0, sizeof(*o));

@@ -31,6 +31,8 @@ struct out {
 };
 
 void out_init(struct out *o, struct sbuf *b, enum out_format fmt);
+/* "json" or "text"; 0, or -1 for anything else. */
+int out_format_parse(const char *name, enum out_format *fmt);
 void out_begin(struct out *o);
 void out_end(struct out *o); /* closes the record and appends a newline */
 void out_obj(struct out *o, const char *key);

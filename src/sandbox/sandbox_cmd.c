@@ -107,11 +107,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->verbose = true;
 		return 0;
 	case 'f':
-		if (!strcmp(arg, "json"))
-			o->format = OUT_JSON;
-		else if (!strcmp(arg, "text"))
-			o->format = OUT_TEXT;
-		else
+		if (out_format_parse(arg, &o->format))
 			cli_bad_value(state, "--format", "expected json or text");
 		o->format_set = true;
 		return 0;
