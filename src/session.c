@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,6 +348,9 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 		fprintf(stderr, "vigil: warning: the kernel's task iterator failed (%s); processes started before vigil are read from /proc\n",
 			strerror(-seeded));
 	pl.seeded += proc_cache_seed_procfs(&pl.cache);
+	/* probing and loading parsed the kernel's BTF several times (megabytes, freed since):
+	 * give that memory back, so the agent's footprint at rest is what it really uses */
+	malloc_trim(0);
 
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
