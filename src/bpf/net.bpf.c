@@ -331,32 +331,71 @@ int sock_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 
 /* ---- resets ---- */
 
+/* tcp_send_reset before Linux 6.10 (the tcp_event_sk_skb class): separate address fields, no
+ * reason, and no tuple when there is no socket. */
+struct trace_event_raw_tcp_event_sk_skb___old {
+	struct trace_entry ent;
+	const void *skbaddr;
+	const void *skaddr;
+	int state;
+	__u16 sport;
+	__u16 dport;
+	__u16 family;
+	__u8 saddr[4];
+	__u8 daddr[4];
+	__u8 saddr_v6[16];
+	__u8 daddr_v6[16];
+} __attribute__((preserve_access_index));
+
+/* The tuple of a sent reset: saddr is this host's end, daddr the peer (with or without a socket). */
+static __always_inline bool rst_tx_tuple(struct vigil_net_event *e, void *ctx)
+{
+	if (bpf_core_type_exists(struct trace_event_raw_tcp_send_reset)) {
+		struct trace_event_raw_tcp_send_reset *c = ctx;
+		__u8 sa[28], da[28];
+		__u16 dfam;
+
+		ctx_read(sa, sizeof(sa), c->saddr);
+		ctx_read(da, sizeof(da), c->daddr);
+		sockaddr_take(e->t.saddr, &e->t.sport, sa, &e->t.family);
+		sockaddr_take(e->t.daddr, &e->t.dport, da, &dfam);
+		e->state = c->state;
+		e->reason = c->reason;
+		if (!c->skaddr)
+			e->flags |= VIGIL_NETF_NO_SOCKET;
+	} else {
+		struct trace_event_raw_tcp_event_sk_skb___old *c = ctx;
+
+		e->t.family = BPF_CORE_READ(c, family);
+		e->t.sport = BPF_CORE_READ(c, sport);
+		e->t.dport = BPF_CORE_READ(c, dport);
+		if (e->t.family == NET_AF_INET6) {
+			ctx_read(e->t.saddr, 16, c->saddr_v6);
+			ctx_read(e->t.daddr, 16, c->daddr_v6);
+		} else {
+			ctx_read(e->t.saddr, 4, c->saddr);
+			ctx_read(e->t.daddr, 4, c->daddr);
+		}
+		e->state = BPF_CORE_READ(c, state);
+		if (!BPF_CORE_READ(c, skaddr))
+			e->flags |= VIGIL_NETF_NO_SOCKET;
+	}
+	return e->t.family == NET_AF_INET || e->t.family == NET_AF_INET6;
+}
+
 SEC("tracepoint/tcp/tcp_send_reset")
-int rst_tx_tp(struct trace_event_raw_tcp_send_reset *ctx)
+int rst_tx_tp(void *ctx)
 {
 	struct vigil_net_event e = {};
-	__u16 dfam;
 
 	if (!kind_enabled(VIGIL_KIND_NET_RESET))
 		return 0;
 	fill_task(&e.hdr.task, (struct task_struct *)bpf_get_current_task());
 	if (!want_event(VIGIL_KIND_NET_RESET, &e.hdr.task))
 		return 0;
-	/* saddr is this host's end, daddr the peer the reset goes to (with or without a socket) */
-	__u8 sa[28], da[28];
-	ctx_read(sa, sizeof(sa), ctx->saddr);
-	ctx_read(da, sizeof(da), ctx->daddr);
-	sockaddr_take(e.t.saddr, &e.t.sport, sa, &e.t.family);
-	sockaddr_take(e.t.daddr, &e.t.dport, da, &dfam);
-	if (e.t.family != NET_AF_INET && e.t.family != NET_AF_INET6)
-		return 0;
-	if (!port_pass(e.t.sport, e.t.dport))
+	if (!rst_tx_tuple(&e, ctx) || !port_pass(e.t.sport, e.t.dport))
 		return 0;
 	e.t.proto = NET_IPPROTO_TCP;
-	e.state = ctx->state;
-	e.reason = ctx->reason;
-	if (!ctx->skaddr)
-		e.flags |= VIGIL_NETF_NO_SOCKET;
 	net_emit(&e, VIGIL_KIND_NET_RESET);
 	return 0;
 }
