@@ -15,7 +15,7 @@
 static const struct kind_info kinds[] = {
 	{ VIGIL_KIND_NET_CONNECT, "net.connect", "net", sizeof(struct vigil_net_event), body_net_connect },
 	{ VIGIL_KIND_NET_ACCEPT, "net.accept", "net", sizeof(struct vigil_net_event), body_net_accept },
-	{ VIGIL_KIND_NET_LISTEN, "net.listen", "net", sizeof(struct vigil_net_event), body_net_listen },
+	{ VIGIL_KIND_NET_LISTEN, "net.listen", "net-listen", sizeof(struct vigil_net_event), body_net_listen },
 	{ VIGIL_KIND_NET_CLOSE, "net.close", "net", sizeof(struct vigil_net_event), body_net_close },
 	{ VIGIL_KIND_NET_RESET, "net.reset", "net", sizeof(struct vigil_net_event), body_net_reset },
 	{ VIGIL_KIND_NET_DNS, "net.dns", "dns", offsetof(struct vigil_dns_event, data), body_net_dns },
@@ -32,8 +32,9 @@ static const struct kind_info kinds[] = {
 	  body_priv_setuid },
 	{ VIGIL_KIND_PRIV_CAPSET, "priv.capset", "capset", sizeof(struct vigil_capset_event),
 	  body_priv_capset },
+	/* on request: every bpf() call makes two audited checks, every exec several */
 	{ VIGIL_KIND_PRIV_CAPABLE, "priv.capable", "capable", sizeof(struct vigil_capable_event),
-	  body_priv_capable },
+	  body_priv_capable, true },
 	{ VIGIL_KIND_KERNEL_MODULE_LOAD, "kernel.module_load", "module",
 	  offsetof(struct vigil_kernel_event, data), body_kernel_module },
 	{ VIGIL_KIND_KERNEL_BPF, "kernel.bpf", "bpf", offsetof(struct vigil_kernel_event, data),

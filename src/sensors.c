@@ -85,13 +85,18 @@ static const struct sensor_def defs[] = {
 	{
 		.name = "net",
 		.kinds = KIND_BIT(VIGIL_KIND_NET_CONNECT) | KIND_BIT(VIGIL_KIND_NET_ACCEPT) |
-			 KIND_BIT(VIGIL_KIND_NET_LISTEN) | KIND_BIT(VIGIL_KIND_NET_CLOSE) |
-			 KIND_BIT(VIGIL_KIND_NET_RESET),
+			 KIND_BIT(VIGIL_KIND_NET_CLOSE) | KIND_BIT(VIGIL_KIND_NET_RESET),
 		.hooks = { "sock_state", "rst_tx", "rst_rx", "accept4_exit", "accept_exit",
 			   "connect_enter", "connect_exit" },
 		.events = { "sock:inet_sock_set_state", "tcp:tcp_send_reset", "tcp:tcp_receive_reset",
 			    "syscalls:sys_exit_accept4", "syscalls:sys_exit_accept",
 			    "syscalls:sys_enter_connect", "syscalls:sys_exit_connect" },
+	},
+	{
+		.name = "net-listen",
+		.kinds = KIND_BIT(VIGIL_KIND_NET_LISTEN),
+		.hooks = { "listen_enter", "listen_exit" },
+		.events = { "syscalls:sys_enter_listen", "syscalls:sys_exit_listen" },
 	},
 	{
 		.name = "net-rtt",

@@ -50,8 +50,8 @@ struct {
 	__type(value, struct net_sock);
 } net_socks SEC(".maps");
 
-/* connect(2) in flight, by thread: the socket is found at exit from the fd; syn_sent says the
- * state changes have reported (or will report) the outcome. */
+/* connect(2) (or listen(2)) in flight, by thread: the socket is found at exit from the fd;
+ * syn_sent says the state changes have reported (or will report) a connect's outcome. */
 struct net_connect_call {
 	__u64 uaddr; /* the caller's sockaddr: the peer of a connect that failed before any SYN */
 	__u64 sk;    /* the socket that reached SYN_SENT in this call */
@@ -273,21 +273,6 @@ static __always_inline void on_close(__u64 skp, struct net_sock *ns,
 	net_emit(&e, VIGIL_KIND_NET_CLOSE);
 }
 
-static __always_inline void on_listen(const struct trace_event_raw_inet_sock_set_state *ctx)
-{
-	struct vigil_net_event e = {};
-
-	if (!kind_enabled(VIGIL_KIND_NET_LISTEN))
-		return;
-	fill_task(&e.hdr.task, (struct task_struct *)bpf_get_current_task());
-	if (!want_event(VIGIL_KIND_NET_LISTEN, &e.hdr.task))
-		return;
-	state_tuple(&e.t, ctx);
-	if (!port_pass(e.t.sport, e.t.dport))
-		return;
-	net_emit(&e, VIGIL_KIND_NET_LISTEN);
-}
-
 SEC("tracepoint/sock/inet_sock_set_state")
 int sock_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 {
@@ -301,10 +286,8 @@ int sock_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 		on_syn_sent(skp);
 		return 0;
 	}
-	if (newstate == BPF_TCP_LISTEN) {
-		on_listen(ctx);
+	if (newstate == BPF_TCP_LISTEN) /* reported at listen()'s exit, once the port is bound */
 		return 0;
-	}
 	if (newstate == BPF_TCP_SYN_RECV) { /* a passive open's child socket is born */
 		struct net_sock fresh = { .born_ns = bpf_ktime_get_boot_ns() };
 		bpf_map_update_elem(&net_socks, &skp, &fresh, BPF_ANY);
@@ -548,6 +531,44 @@ int connect_exit_tp(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	e.result = ret;
 	net_emit(&e, VIGIL_KIND_NET_CONNECT);
+	return 0;
+}
+
+/* listen(): at exit the socket has its port, even one autobound by listen() itself (the state
+ * change to LISTEN comes before that). Its own sensor: the net sensor has no hook to spare. */
+SEC("tracepoint/syscalls/sys_enter_listen")
+int listen_enter_tp(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct net_connect_call call = { .fd = (__s32)ctx->args[0] };
+
+	bpf_map_update_elem(&net_connect_fd, &tid, &call, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_listen")
+int listen_exit_tp(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct net_connect_call *cp = bpf_map_lookup_elem(&net_connect_fd, &tid);
+	struct vigil_net_event e = {};
+	struct sock *sk;
+	__s32 fd;
+
+	if (!cp)
+		return 0;
+	fd = cp->fd;
+	bpf_map_delete_elem(&net_connect_fd, &tid);
+	if (!kind_enabled(VIGIL_KIND_NET_LISTEN) || !(sk = fd_sock(fd)))
+		return 0;
+	sock_tuple(&e.t, sk);
+	if (!sock_is_inet(&e.t) || e.t.proto != NET_IPPROTO_TCP)
+		return 0;
+	fill_task(&e.hdr.task, (struct task_struct *)bpf_get_current_task());
+	if (!want_event(VIGIL_KIND_NET_LISTEN, &e.hdr.task) || !port_pass(e.t.sport, e.t.dport))
+		return 0;
+	e.result = ctx->ret;
+	net_emit(&e, VIGIL_KIND_NET_LISTEN);
 	return 0;
 }
 

@@ -48,7 +48,15 @@ void body_net_accept(struct out *o, const void *rec, size_t size)
 
 void body_net_listen(struct out *o, const void *rec, size_t size)
 {
-	body_net_accept(o, rec, size);
+	const struct vigil_net_event *e = rec;
+	const char *err = net_errno_name(e->result);
+
+	(void)size;
+	net_put_tuple(o, &e->t);
+	out_i64(o, "result", e->result);
+	if (err)
+		out_str(o, "error", err);
+	out_obj_end(o);
 }
 
 void body_net_close(struct out *o, const void *rec, size_t size)

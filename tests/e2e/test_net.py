@@ -57,7 +57,7 @@ def connect_accept_close(family):
     assert a["net"] == tuple_in
 
     lst = one(net_of(events, "net.listen", sport=port), "listen")
-    assert lst["proc"]["tgid"] == server_pid
+    assert lst["proc"]["tgid"] == server_pid and lst["net"]["result"] == 0
     assert lst["net"]["saddr"] == dst and lst["net"]["family"] == family
 
     cc = one(net_of(events, "net.close", sport=cport, dport=port), "client close")
@@ -97,6 +97,19 @@ def test_loopback_connect_accept():
     assert c["net"]["saddr"] == "127.0.0.1" and c["net"]["daddr"] == "127.0.0.1"
     a = one(net_of(events, "net.accept", sport=port, dport=cport), "accept")
     assert a["proc"]["tgid"] == server_pid
+
+
+def test_listen_reports_the_port_listen_picked():
+    pair = NetPair()
+    ag = agent("net.listen")
+    out = pair.run(pair.a, "net_peer", "listen-unbound")
+    events = ag.stop()
+    port = int(out["bound"][1])
+    assert port > 0
+    e = one(net_of(events, "net.listen", sport=port), "listen")
+    assert e["proc"]["tgid"] == int(out["pid"][0])
+    assert e["net"] == dict(family="inet", proto="tcp", saddr="0.0.0.0", sport=port,
+                            daddr="0.0.0.0", dport=0, result=0)
 
 
 def test_refused_and_nonblocking_connects():

@@ -6,6 +6,7 @@
  *   net_peer connect ADDR PORT SEND_BYTES [nonblock]
  *   net_peer scan ADDR FIRST_PORT COUNT       connect to COUNT closed ports, one after another
  *   net_peer echo ADDR PORT                   accept one, echo until EOF
+ *   net_peer listen-unbound                   listen() on a socket never bound (IPv4), then exit
  *   net_peer pingpong ADDR PORT ROUNDS        1-byte exchanges, then TCP_INFO, then waits for
  *                                             stdin to close before closing the connection
  */
@@ -175,6 +176,15 @@ int main(int argc, char **argv)
 			close(fd);
 		}
 		printf("refused %d\n", refused);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "listen-unbound")) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0 || listen(fd, 1))
+			die("listen");
+		printf("pid %d\n", getpid());
+		print_name("bound", fd, 0);
+		close(fd);
 		return 0;
 	}
 	if (argc >= 4 && !strcmp(argv[1], "echo")) {
