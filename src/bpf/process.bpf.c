@@ -108,6 +108,11 @@ static __always_inline bool is_memfd(struct file *file)
  * the file mapped at the new program counter (the kernel starts a dynamic program in PT_INTERP's
  * loader). Called at sched_process_exec, in the new image, with current == task.
  */
+#define S_IFMT_BITS 0170000
+#define S_IFSOCK_BITS 0140000
+#define EXEC_AF_INET 2
+#define EXEC_AF_INET6 10
+
 static __always_inline void fill_exec_facts(struct vigil_scratch *s, struct linux_binprm *bprm)
 {
 	struct vigil_proc_event *e = &s->ev;
@@ -140,6 +145,25 @@ static __always_inline void fill_exec_facts(struct vigil_scratch *s, struct linu
 			b->exec_flags |= VIGIL_XF_TMPFS;
 		if (is_memfd(file))
 			b->exec_flags |= VIGIL_XF_MEMFD;
+	}
+
+	/* stdin or stdout on a socket: how every reverse and bind shell runs, whatever set it up
+	 * (nc -e, socat, a dup2 one-liner, bash's /dev/tcp) */
+	struct file **fds = BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), files,
+					  fdt, fd);
+	unsigned int max_fds = BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), files,
+					     fdt, max_fds);
+	for (int i = 0; i < 2 && i < (int)max_fds; i++) {
+		struct file *f = NULL;
+
+		bpf_core_read(&f, sizeof(f), &fds[i]);
+		if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT_BITS) != S_IFSOCK_BITS)
+			continue;
+		/* network sockets only: ssh and systemd hand commands local socketpairs */
+		struct socket *sock = BPF_CORE_READ(f, private_data);
+		__u16 family = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
+		if (family == EXEC_AF_INET || family == EXEC_AF_INET6)
+			b->exec_flags |= i ? VIGIL_XF_STDOUT_SOCKET : VIGIL_XF_STDIN_SOCKET;
 	}
 
 	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename)) {

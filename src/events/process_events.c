@@ -106,6 +106,8 @@ static void put_facts(struct out *o, const struct exec_facts *f)
 	out_bool(o, "setgid", f->mode & S_ISGID);
 	out_u64(o, "nlink", f->nlink);
 	out_obj_end(o);
+	out_bool(o, "stdin_socket", f->flags & VIGIL_XF_STDIN_SOCKET);
+	out_bool(o, "stdout_socket", f->flags & VIGIL_XF_STDOUT_SOCKET);
 	out_bool(o, "fileless", f->flags & (VIGIL_XF_MEMFD | VIGIL_XF_DELETED | VIGIL_XF_TMPFS));
 	out_arr(o, "fileless_reasons");
 	for (size_t i = 0; i < sizeof(fileless_names) / sizeof(fileless_names[0]); i++)

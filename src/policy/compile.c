@@ -29,10 +29,12 @@ static void check_kinds(struct policy_set *ps, const struct rule *r, const struc
 	if (n->type == N_PRED) {
 		if (n->field->source == FS_ANCESTOR)
 			*ancestors = true;
-		if (n->field->kinds && (r->kinds & ~n->field->kinds)) {
+		/* a field some of the rule's kinds lack is false for those events (a rule may
+		 * guard with kind ==); a field none of them carries is a mistake */
+		if (n->field->kinds && !(r->kinds & n->field->kinds)) {
 			char has[256], rule_kinds[256];
 			kinds_list(n->field->kinds, has, sizeof(has));
-			kinds_list(r->kinds & ~n->field->kinds, rule_kinds, sizeof(rule_kinds));
+			kinds_list(r->kinds, rule_kinds, sizeof(rule_kinds));
 			policy_error(ps, n->pos, "field %s does not come with %s events (rule '%s'); it comes with: %s",
 				     n->field->name, rule_kinds, r->name, has);
 		}

@@ -5,6 +5,7 @@
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <strings.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -154,6 +155,16 @@ static bool match_one(const struct node *n, json_t *v, const struct value *want)
 		if (!s)
 			return false;
 		size_t sl = json_string_length(v), wl = strlen(want->s);
+		if (n->field->nocase) {
+			switch (n->op) {
+			case OP_EQ: case OP_NE: case OP_IN: return sl == wl && !strcasecmp(s, want->s);
+			case OP_STARTSWITH: return sl >= wl && !strncasecmp(s, want->s, wl);
+			case OP_ENDSWITH: return sl >= wl && !strcasecmp(s + sl - wl, want->s);
+			case OP_CONTAINS: return strcasestr(s, want->s) != NULL;
+			case OP_GLOB: return fnmatch(want->s, s, FNM_CASEFOLD) == 0;
+			default: return false;
+			}
+		}
 		switch (n->op) {
 		case OP_EQ: case OP_NE: case OP_IN: return sl == wl && !memcmp(s, want->s, wl);
 		case OP_STARTSWITH: return sl >= wl && !memcmp(s, want->s, wl);

@@ -32,6 +32,7 @@ struct field_def {
 	uint64_t kinds;          /* kinds that carry it; 0: every kernel event (proc, parent) */
 	int kernel_field;        /* VIGIL_FF_* that the kernel filter tests, or -1 */
 	const char *doc;
+	bool nocase;             /* strings compare case-insensitively (DNS names) */
 };
 
 const struct field_def *field_find(const char *name);

@@ -170,6 +170,8 @@ struct vigil_proc_body {
 #define VIGIL_XF_MEMFD (1u << 3)   /* the file is a memfd (memfd_create) */
 #define VIGIL_XF_DELETED (1u << 4) /* no name left on any filesystem (i_nlink == 0) */
 #define VIGIL_XF_TMPFS (1u << 5)   /* on a memory filesystem (tmpfs/shmem, ramfs, hugetlbfs) */
+#define VIGIL_XF_STDIN_SOCKET (1u << 6)  /* fd 0 is an IPv4/IPv6 socket (a shell on one is remote) */
+#define VIGIL_XF_STDOUT_SOCKET (1u << 7) /* fd 1 is an IPv4/IPv6 socket */
 
 struct vigil_proc_event {
 	struct vigil_event_hdr hdr;
