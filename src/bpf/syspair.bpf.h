@@ -76,6 +76,24 @@ static __always_inline const struct cred *syspair_cred(void)
 	return BPF_CORE_READ(task, cred);
 }
 
+/*
+ * bpf() commands that read or write what already exists (map elements and batches, object info,
+ * id walks, queries): a program that polls its maps makes thousands a second, and they load or
+ * attach nothing, so kernel.bpf leaves them out before any state is kept.
+ */
+#define SYSPAIR_BPF_DATA_PATH                                                                      \
+	((1ULL << 1) | (1ULL << 2) | (1ULL << 3) | (1ULL << 4) | (1ULL << 11) | (1ULL << 12) |   \
+	 (1ULL << 15) | (1ULL << 16) | (1ULL << 20) | (1ULL << 21) | (1ULL << 23) | (1ULL << 24) | \
+	 (1ULL << 25) | (1ULL << 26) | (1ULL << 27) | (1ULL << 31))
+
+static __always_inline bool syspair_bpf_data_path(const struct syspair_enter_ctx *ctx)
+{
+	__u64 cmd = 0;
+
+	bpf_probe_read_kernel(&cmd, sizeof(cmd), &ctx->args[0]);
+	return cmd < 64 && (SYSPAIR_BPF_DATA_PATH & (1ULL << cmd));
+}
+
 /* nargs (a constant): the syscall's own arguments. They are copied with a probe read: on this
  * kernel a direct ctx load of a sys_enter argument is refused at attach (EACCES, the ctx bound
  * the kernel computes for syscall records is smaller than the record). */
@@ -116,6 +134,8 @@ static __always_inline int syspair_enter(const struct syspair_enter_ctx *ctx, __
 	struct syspair_state st = {};
 
 	if (!kind_enabled(kind) || (pid_tgid >> 32) == cfg.agent_tgid)
+		return 0;
+	if (kind == VIGIL_KIND_KERNEL_BPF && syspair_bpf_data_path(ctx))
 		return 0;
 	if (nargs > 0)
 		bpf_probe_read_kernel(st.args, (nargs > 6 ? 6 : nargs) * sizeof(__u64), ctx->args);
