@@ -48,7 +48,11 @@ int pipeline_handle(void *ctx, void *data, size_t size)
 		pl->malformed++;
 		return 0;
 	}
-	pl->delivered[h->kind]++;
+	bool table_only = h->flags & VIGIL_EF_TABLE_ONLY;
+	if (table_only)
+		pl->table_delivered[h->kind]++;
+	else
+		pl->delivered[h->kind]++;
 	proc_cache_learn(&pl->cache, &h->task);
 	switch (h->kind) {
 	case VIGIL_KIND_PROCESS_EXEC:
@@ -65,7 +69,7 @@ int pipeline_handle(void *ctx, void *data, size_t size)
 		pl->malformed++;
 		return 0;
 	}
-	if (pl->kinds_shown & KIND_BIT(h->kind)) {
+	if (!table_only && (pl->kinds_shown & KIND_BIT(h->kind))) {
 		if (pl->render)
 			pl->render(pl, data, h->size, proc);
 		else

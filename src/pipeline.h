@@ -28,6 +28,7 @@ struct pipeline {
 	render_fn render;               /* NULL: the agent's event formatter */
 	void *user;                     /* for render */
 	uint64_t delivered[VIGIL_KIND_MAX];
+	uint64_t table_delivered[VIGIL_KIND_MAX]; /* VIGIL_EF_TABLE_ONLY: kept the table, not shown */
 	uint64_t malformed;             /* records that failed their checks (dropped, counted) */
 	uint64_t seeded;
 	struct sensors *sensors;        /* the run's sensors, for tools that read their own maps */

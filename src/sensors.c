@@ -578,6 +578,8 @@ int sensors_read_stats(const struct sensors *s, struct vigil_kind_stats out[VIGI
 			out[k].dropped += per[c].dropped;
 			out[k].read_errors += per[c].read_errors;
 			out[k].filtered += per[c].filtered;
+			out[k].table_produced += per[c].table_produced;
+			out[k].table_dropped += per[c].table_dropped;
 		}
 	}
 	free(per);

@@ -193,7 +193,8 @@ static void emit_ready(struct pipeline *pl, const struct sensors *s, const struc
 	out_end(out);
 }
 
-static void emit_loss(struct pipeline *pl, const uint64_t lost[VIGIL_KIND_MAX], uint64_t total)
+static void emit_loss(struct pipeline *pl, const uint64_t lost[VIGIL_KIND_MAX], uint64_t total,
+		      const uint64_t table_lost[VIGIL_KIND_MAX], uint64_t table)
 {
 	format_open(&pl->out, now_boot_ns(), "agent.loss");
 	out_obj(&pl->out, "lost");
@@ -202,26 +203,40 @@ static void emit_loss(struct pipeline *pl, const uint64_t lost[VIGIL_KIND_MAX], 
 			out_u64(&pl->out, kind_name(k), lost[k]);
 	out_obj_end(&pl->out);
 	out_u64(&pl->out, "total", total);
+	if (table) {
+		/* lifecycle events the filters refused, lost on their way to the process table */
+		out_obj(&pl->out, "table_lost");
+		for (unsigned k = 0; k < VIGIL_KIND_MAX; k++)
+			if (table_lost[k])
+				out_u64(&pl->out, kind_name(k), table_lost[k]);
+		out_obj_end(&pl->out);
+	}
 	out_end(&pl->out);
 }
 
 /* Reports what was dropped since the last report, if anything. */
+/* reported[] holds, per kind, the drops already reported: shown events first, then (at
+ * VIGIL_KIND_MAX + kind) the process table's own. */
 static void report_loss(struct pipeline *pl, const struct session_hooks *h,
 			const struct vigil_kind_stats *now, uint64_t *reported)
 {
-	uint64_t lost[VIGIL_KIND_MAX] = {}, total = 0;
+	uint64_t lost[VIGIL_KIND_MAX] = {}, table_lost[VIGIL_KIND_MAX] = {}, total = 0, table = 0;
 
 	for (unsigned k = 0; k < VIGIL_KIND_MAX; k++) {
 		lost[k] = now[k].dropped - reported[k];
+		table_lost[k] = now[k].table_dropped - reported[VIGIL_KIND_MAX + k];
 		total += lost[k];
+		table += table_lost[k];
 		reported[k] = now[k].dropped;
+		reported[VIGIL_KIND_MAX + k] = now[k].table_dropped;
 	}
-	if (!total)
+	if (!total && !table)
 		return;
-	if (h->on_loss)
-		h->on_loss(pl, lost, total);
-	else
-		emit_loss(pl, lost, total);
+	if (h->on_loss) {
+		h->on_loss(pl, lost, total + table);
+		return;
+	}
+	emit_loss(pl, lost, total, table_lost, table);
 }
 
 static void emit_stats(struct pipeline *pl, const struct vigil_kind_stats *st, uint64_t kinds,
@@ -241,6 +256,13 @@ static void emit_stats(struct pipeline *pl, const struct vigil_kind_stats *st, u
 		out_u64(out, "lost", st[k].dropped);
 		out_u64(out, "filtered", st[k].filtered);
 		out_u64(out, "read_errors", st[k].read_errors);
+		if (st[k].table_produced) {
+			out_obj(out, "table_only");
+			out_u64(out, "produced", st[k].table_produced);
+			out_u64(out, "delivered", pl->table_delivered[k]);
+			out_u64(out, "lost", st[k].table_dropped);
+			out_obj_end(out);
+		}
 		out_obj_end(out);
 	}
 	out_obj_end(out);
@@ -288,7 +310,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	struct pipeline pl;
 	struct sink sink;
 	struct vigil_kind_stats st[VIGIL_KIND_MAX];
-	uint64_t reported[VIGIL_KIND_MAX] = {};
+	uint64_t reported[2 * VIGIL_KIND_MAX] = {};
 	uint64_t shown = o->kinds ? o->kinds : all_kinds();
 	struct sensors_config cfg = {
 		.kinds = shown | process_kinds(),

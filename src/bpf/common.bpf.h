@@ -233,6 +233,21 @@ static __always_inline void fill_task_quick(struct vigil_task *t)
 	bpf_get_current_comm(t->comm, sizeof(t->comm));
 }
 
+/*
+ * The process lifecycle's gate: exec, fork and exit always reach the process table, because
+ * every other event is joined to it; when the filters refuse one it still goes, marked
+ * VIGIL_EF_TABLE_ONLY (counted as filtered, and on counters of its own), and is not shown.
+ * Returns 0 (vigil itself: nothing), or the header flags to use.
+ */
+static __always_inline __u32 lifecycle_gate(__u32 kind, const struct vigil_task *t, bool *go)
+{
+	*go = t->tgid != cfg.agent_tgid;
+	if (!*go || filter_pass(kind, t))
+		return 0;
+	STAT_ADD(kind, filtered);
+	return VIGIL_EF_TABLE_ONLY;
+}
+
 /* Should this task's event of this kind be built at all? Counts what the filter keeps out. */
 static __always_inline bool want_event(__u32 kind, const struct vigil_task *t)
 {
@@ -268,6 +283,12 @@ static __always_inline void emit(struct vigil_event_hdr *hdr, __u32 size)
 	if (size > VIGIL_EVENT_MAX)
 		size = VIGIL_EVENT_MAX;
 	hdr->size = size;
+	if (hdr->flags & VIGIL_EF_TABLE_ONLY) {
+		STAT_ADD(kind, table_produced);
+		if (bpf_ringbuf_output(&events, hdr, size, 0))
+			STAT_ADD(kind, table_dropped);
+		return;
+	}
 	STAT_ADD(kind, produced);
 	if (hdr->flags & VIGIL_EF_READ_ERROR)
 		STAT_ADD(kind, read_errors);

@@ -200,16 +200,20 @@ static __always_inline int on_exec(struct task_struct *task, pid_t old_tid,
 	struct vigil_proc_event *e;
 
 	struct vigil_task quick;
+	__u32 flags;
+	bool go;
 
 	if (!kind_enabled(kind))
 		return 0;
 	/* at sched_process_exec the task is current: ask the filter before reading anything */
 	fill_task_quick(&quick);
-	if (!want_event(kind, &quick) || !(s = get_scratch()))
+	flags = lifecycle_gate(kind, &quick, &go);
+	if (!go || !(s = get_scratch()))
 		return 0;
 	e = &s->ev;
 	fill_task(&e->hdr.task, task);
 	fill_header(&e->hdr, kind);
+	e->hdr.flags = flags;
 	__builtin_memset(&e->body, 0, sizeof(e->body));
 	e->body.old_tid = old_tid;
 	e->body.argc_total = BPF_CORE_READ(bprm, argc);
@@ -234,10 +238,15 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	fill_task_quick(&e.hdr.task);
 	e.hdr.task.tgid = child_tgid;
 	e.hdr.task.tid = child_tid;
-	if (!want_event(kind, &e.hdr.task))
+	bool go;
+	__u32 flags = e.is_thread ? 0 : lifecycle_gate(kind, &e.hdr.task, &go);
+	if (e.is_thread && !(go = want_event(kind, &e.hdr.task)))
+		return 0; /* threads are not the table's business: a refused one is dropped */
+	if (!go)
 		return 0;
 	fill_task(&e.hdr.task, child);
 	fill_header(&e.hdr, kind);
+	e.hdr.flags = flags;
 	e.parent_tid = BPF_CORE_READ(parent, pid);
 	emit(&e.hdr, sizeof(e));
 	return 0;
@@ -254,10 +263,13 @@ static __always_inline int on_exit(struct task_struct *task)
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	fill_task_quick(&e.hdr.task); /* the exiting task is current */
-	if (!want_event(kind, &e.hdr.task))
+	bool go;
+	__u32 flags = lifecycle_gate(kind, &e.hdr.task, &go);
+	if (!go)
 		return 0;
 	fill_task(&e.hdr.task, task);
 	fill_header(&e.hdr, kind);
+	e.hdr.flags = flags;
 	e.exit_code = BPF_CORE_READ(task, exit_code);
 	e.runtime_ns = e.hdr.ktime_ns - e.hdr.task.start_ns;
 	emit(&e.hdr, sizeof(e));

@@ -82,8 +82,9 @@ const struct tool tool_elfsnoop = {
 	.summary = "trace execs with the facts of the file run (fileless, setuid, interpreter)",
 	.doc = "Trace every exec with what the kernel knows of the file it ran. FLAGS: memfd (a "
 	       "memfd_create file), deleted (no name left on disk), tmpfs (a memory filesystem such "
-	       "as /dev/shm), setuid/setgid (mode bits of the file), script (#!). EXE is the file "
-	       "executed (the script for #!); INTERP the #! interpreter or the ELF loader, - for none.\v"
+	       "as /dev/shm), setuid/setgid (mode bits of the file), script (#!). EXE is the program "
+	       "run (for #!, the script as named); INTERP the #! interpreter or the ELF loader the "
+	       "kernel mapped, - for none.\v"
 	       "Examples:\n"
 	       "  vigil elfsnoop\n"
 	       "  vigil elfsnoop -f             # fileless and setuid/setgid execs only\n"

@@ -6,7 +6,7 @@ import subprocess
 import time
 
 import vigil_test
-from vigil_test import (Agent, check_invariant, helper, make_cgroup, marker, one, spawn, vigil,
+from vigil_test import (Agent, check_invariant, helper, make_cgroup, marker, on_cleanup, one, spawn, vigil,
                         with_marker)
 
 DASH = os.path.realpath("/bin/sh")
@@ -370,3 +370,28 @@ def test_ready_lists_sensors_with_probed_method():
     assert sensor["hooks"] == ["sched_process_exec", "sched_process_fork", "sched_process_exit"]
     assert ready["agent"]["tgid"] == agent.proc.pid
     assert ready["agent"]["kernel"] == os.uname().release
+
+
+def test_filtered_lifecycle_still_feeds_the_table():
+    """Execs the filter refuses still reach the process table (marked table-only, not shown):
+    a shown process's parent, started after vigil and filtered out, is known from the kernel."""
+    mark = marker()
+    name = "vf" + mark[-10:]
+    path = f"/tmp/{name}"
+    os.symlink(TRUE, path)
+    on_cleanup(lambda: os.unlink(path))
+    with Agent("--comm", name, "-k", "process.exec") as agent:
+        # the parent shell (comm sh/dash: filtered) forks and execs the matching child
+        spawn([DASH, "-c", f"{path} child-{mark}; exit 0", f"parent-{mark}"])
+        agent.wait_for(lambda e: e.get("proc", {}).get("comm") == name)
+    ev = one(agent.of("process.exec", comm=name), "the matching exec")
+    assert ev["parent"]["args"] == [DASH, "-c", f"{path} child-{mark}; exit 0", f"parent-{mark}"]
+    assert ev["parent"]["exe"] == DASH
+    assert "source" not in ev["proc"]
+    # the shell's own exec was not shown, but it was delivered to the table
+    assert not [e for e in agent.of("process.exec") if e["proc"]["comm"] != name]
+    st = agent.stats["process.exec"]
+    assert st["delivered"] == 1 and st["produced"] == 1, st
+    assert st["filtered"] >= 1 and st["table_only"]["produced"] >= 1, st
+    t = st["table_only"]
+    assert t["delivered"] + t["lost"] == t["produced"], t

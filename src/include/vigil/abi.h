@@ -80,7 +80,11 @@ struct vigil_kind_stats {
 	__u64 produced;    /* passed the filters and went for the ring buffer */
 	__u64 dropped;     /* the ring buffer was full: the event is lost, and counted */
 	__u64 read_errors; /* delivered, but some field could not be read (flagged in the event) */
-	__u64 filtered;    /* seen, but no filter wanted it: never reached the ring buffer */
+	__u64 filtered;    /* seen, but no filter wanted it: not shown */
+	/* process lifecycle events the filters refused still go out, marked VIGIL_EF_TABLE_ONLY,
+	 * so the process table never has to guess; they have counters of their own */
+	__u64 table_produced;
+	__u64 table_dropped;
 };
 
 /* The acting (or described) task, filled for every event from kernel memory. */
@@ -114,6 +118,7 @@ struct vigil_event_hdr {
 };
 
 #define VIGIL_EF_READ_ERROR (1u << 0) /* a field could not be read; see the kind's flags */
+#define VIGIL_EF_TABLE_ONLY (1u << 1) /* for the process table only: the filters refused it */
 
 /* A slice of the data area. */
 struct vigil_seg {
@@ -200,7 +205,7 @@ struct vigil_config {
 };
 
 _Static_assert(sizeof(struct vigil_bitmap) == 8 * VIGIL_FILTER_WORDS, "bitmap");
-_Static_assert(sizeof(struct vigil_kind_stats) == 32, "kind stats");
+_Static_assert(sizeof(struct vigil_kind_stats) == 48, "kind stats");
 _Static_assert(sizeof(struct vigil_task) == 104, "task");
 _Static_assert(sizeof(struct vigil_event_hdr) == 120, "event header");
 _Static_assert(__builtin_offsetof(struct vigil_event_hdr, task) == 16, "header task offset");
