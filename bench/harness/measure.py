@@ -70,7 +70,7 @@ def summarise(wl, modes, runs, n):
     for mode in modes:
         why = mode.applies(wl)
         if why is not None:
-            rows.append({"mode": mode.name, "na": why})
+            rows.append({"mode": mode.name, "na": why, "hide": mode.quiet_na})
             continue
         rs = runs[mode.name]
         med = _median([r["ns"] for r in rs])
@@ -94,6 +94,7 @@ def summarise(wl, modes, runs, n):
             row["delivered"] = int(_median([r["delivered"] for r in rs])) if "delivered" in rs[0] else None
             row["lost"] = sum(r.get("lost", 0) for r in rs) if "lost" in rs[0] else None
         if "exact" in rs[0]:
+            row["alerts"] = sum(r.get("alerts", 0) for r in rs)
             row["produced"] = int(_median([r["produced"] for r in rs]))
             row["counts_exact"] = all(r["exact"] for r in rs)
         rows.append(row)

@@ -56,8 +56,26 @@ class Tracer:
         return {"exit": code, "cpu_s": max(cpu - self.cpu0, 0.0), "rss_kb": hwm}
 
 
+def rules_file(workdir, n, rule_on):
+    """n rules on one event kind, each matching one path nobody opens: the kernel-side and
+    user-side cost of a rule set that grows while matching nothing."""
+    kind, fld = rule_on.split()
+    path = os.path.join(workdir, f"rules-{n}.yaml")
+    with open(path, "w") as f:
+        f.write("rules:\n")
+        for i in range(n):
+            f.write(f"  - name: bench rule {i}\n"
+                    f"    description: matches nothing the workload does\n"
+                    f"    on: {kind}\n"
+                    f"    when: {fld} == /nonexistent/vbench/{i}\n"
+                    f"    severity: low\n"
+                    f"    output: \"%{fld}\"\n")
+    return path
+
+
 class VigilRun(Tracer):
-    def __init__(self, ctx, args, name):
+    def __init__(self, ctx, args, name, kinds=None):
+        self.kinds = kinds.split(",") if kinds else None
         out = os.path.join(ctx.workdir, name + ".jsonl")
         if os.path.exists(out):
             os.unlink(out)
@@ -73,9 +91,12 @@ class VigilRun(Tracer):
         if r["exit"] != 0 or last.get("kind") != "agent.stats":
             raise RuntimeError(f"vigil exited {r['exit']} without agent.stats: {self.stderr()[-500:]}")
         st = last["stats"]
-        r["produced"] = sum(s["produced"] for s in st.values())
-        r["delivered"] = sum(s["delivered"] for s in st.values())
+        # the kinds asked for (the process sensor always runs too, for the process table)
+        mine = [v for k, v in st.items() if not self.kinds or k in self.kinds]
+        r["produced"] = sum(s["produced"] for s in mine)
+        r["delivered"] = sum(s["delivered"] for s in mine)
         r["lost"] = sum(s["lost"] for s in st.values())
+        r["alerts"] = sum(1 for line in lines if '"kind":"alert"' in line)
         r["exact"] = all(s["delivered"] + s["lost"] == s["produced"] for s in st.values())
         r["lines"] = len(lines)
         return r
@@ -116,8 +137,9 @@ class AuditdRun:
 
 
 class Mode:
-    def __init__(self, name, label, start, needs=None, note=""):
+    def __init__(self, name, label, start, needs=None, note="", quiet_na=False):
         self.name, self.label, self._start, self.needs, self.note = name, label, start, needs, note
+        self.quiet_na = quiet_na  # where it does not apply, leave its row out rather than say n/a
 
     def applies(self, wl):
         """None when the mode makes sense for the workload, else why its cell is n/a."""
@@ -141,16 +163,22 @@ MODES = [
          lambda ctx, wl: Tracer([ctx.programs.path("floor"), ctx.programs.path("floor.bpf.o"),
                                  *wl.floor], None, "ready", ctx.workdir, "floor")),
     Mode("vigil-stream", "vigil streaming every event of the kind to JSON",
-         lambda ctx, wl: VigilRun(ctx, ["--kind", wl.vigil_kinds], "vigil-stream"),
+         lambda ctx, wl: VigilRun(ctx, ["--kind", wl.vigil_kinds], "vigil-stream", wl.vigil_kinds),
          needs=_needs_sensor),
     Mode("vigil-nomatch", "vigil, kernel filter matching nothing",
          lambda ctx, wl: VigilRun(ctx, ["--kind", wl.vigil_kinds, "--comm", NOMATCH_COMM],
-                                  "vigil-nomatch"),
+                                  "vigil-nomatch", wl.vigil_kinds),
          needs=_needs_sensor,
          note="stand-in for 'default rules matching nothing' until the rules issue lands"),
     Mode("vigil-background", "vigil running (process sensor only), blind to these events",
-         lambda ctx, wl: VigilRun(ctx, [], "vigil-background"), needs=_needs_blind,
+         lambda ctx, wl: VigilRun(ctx, [], "vigil-background"), needs=_needs_blind, quiet_na=True,
          note="what having the agent on costs a workload it cannot see yet"),
+    *[Mode(f"vigil-rules-{n}", f"vigil with {n:,} rule{'s' if n > 1 else ''} matching nothing",
+           lambda ctx, wl, n=n: VigilRun(ctx, ["--policy", rules_file(ctx.workdir, n, wl.rule_on)],
+                                         f"vigil-rules-{n}", wl.rule_on.split()[0]),
+           needs=lambda wl: None if wl.rule_on else "rule scaling runs on the open loop",
+           note="rule scaling: rules on the same kind, each on a path nobody opens", quiet_na=True)
+      for n in (1, 100, 1000)],
     Mode("bpftrace", "bpftrace printing the same events to a file",
          lambda ctx, wl: Bpftrace(ctx, wl.bpftrace, "bpftrace", ctx.bpftrace_settle)),
     Mode("auditd", "auditd logging the same syscalls",

@@ -38,6 +38,7 @@ class Workload:
     audit: List[str]  # syscalls for the auditd rule
     na_reason: str = ""
     notes: List[str] = field(default_factory=list)
+    rule_on: Optional[str] = None  # event kind and field for the rule-scaling modes, "kind field"
 
 
 def _mixed_argv(programs, n, smoke, workdir):
@@ -52,11 +53,12 @@ WORKLOADS = [
              "exec", "process.exec", ["proc_exec"], EXEC_BT, ["execve"]),
     Workload("open", "open/close loop on one file (/etc/hostname)",
              lambda p, n, smoke, w: [p.path("open_loop"), str(n)], 50000, 2000,
-             "open", None, ["openat_enter", "openat_exit"], OPEN_BT, ["openat"],
-             na_reason=NO_FILE_SENSOR),
+             "open", "file.open", ["openat_enter", "openat_exit"], OPEN_BT, ["openat"],
+             na_reason=NO_FILE_SENSOR, rule_on="file.open file.path"),
     Workload("tcp", "TCP connect + accept loop on loopback",
              lambda p, n, smoke, w: [p.path("tcp_loop"), str(n)], 20000, 200,
-             "connection (one connect + one accept)", None, ["connect_exit", "accept4_exit"],
+             "connection (one connect + one accept)", "net.connect,net.accept",
+             ["connect_exit", "accept4_exit"],
              TCP_BT, ["connect", "accept4"], na_reason=NO_NET_SENSOR),
     Workload("mixed", "tar of /usr/include to a pipe, grep over its headers 16 files per exec, cc -O2 -c of the bench sources",
              _mixed_argv, None, None, "process event (exec, fork or exit)", PROCESS_KINDS,
