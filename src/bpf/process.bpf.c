@@ -79,6 +79,10 @@ static __always_inline void fill_proc_body(struct vigil_scratch *s, struct task_
 #define EXEC_TMPFS_MAGIC 0x01021994
 #define EXEC_RAMFS_MAGIC 0x858458f6
 #define EXEC_HUGETLBFS_MAGIC 0x958458f6
+#define S_IFMT_BITS 0170000
+#define S_IFSOCK_BITS 0140000
+#define EXEC_AF_INET 2
+#define EXEC_AF_INET6 10
 
 struct vma_file_ctx {
 	__u64 file;
@@ -108,11 +112,6 @@ static __always_inline bool is_memfd(struct file *file)
  * the file mapped at the new program counter (the kernel starts a dynamic program in PT_INTERP's
  * loader). Called at sched_process_exec, in the new image, with current == task.
  */
-#define S_IFMT_BITS 0170000
-#define S_IFSOCK_BITS 0140000
-#define EXEC_AF_INET 2
-#define EXEC_AF_INET6 10
-
 static __always_inline void fill_exec_facts(struct vigil_scratch *s, struct linux_binprm *bprm)
 {
 	struct vigil_proc_event *e = &s->ev;
