@@ -97,6 +97,7 @@ static void emit_policy(struct pipeline *pl, const struct agent_rules *r, const 
 	out_u64(o, "enabled", enabled);
 	out_bool(o, "all_events", r->all_events);
 	out_u64(o, "kernel_filters", r->nfilters);
+	enforce_describe(ps, &r->enf, r->enforcer != NULL, o);
 	out_arr(o, "files");
 	for (size_t i = 0; i < ps->nfiles; i++)
 		out_str(o, NULL, ps->files[i]);
@@ -116,6 +117,28 @@ static void emit_policy(struct pipeline *pl, const struct agent_rules *r, const 
 
 static struct agent_rules *the_rules; /* after_ready has no user pointer of its own */
 
+/* Deny rules: loaded and attached with the sensors, before agent.ready. */
+static int rules_on_loaded(struct pipeline *pl, struct sensors *s)
+{
+	struct agent_rules *r = pl->user;
+	char err[512];
+
+	(void)s;
+	if (enforcer_apply(&r->enforcer, &r->ps, &r->enf, pl, err, sizeof(err))) {
+		fprintf(stderr, "vigil: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The enforcement records become alerts. */
+static void rules_tick(struct pipeline *pl)
+{
+	struct agent_rules *r = pl->user;
+
+	r->alerts += enforcer_poll(r->enforcer, pl);
+}
+
 static void rules_after_ready(struct pipeline *pl)
 {
 	emit_policy(pl, the_rules, "loaded", &the_rules->ps);
@@ -132,6 +155,8 @@ static void rules_reload(struct pipeline *pl, struct sensors *s)
 	char err[512];
 
 	agent_rules_load(r, &next);
+	if (!next.nerrors && enforce_mark(&next, &r->enf))
+		policy_print_errors(&next, stderr);
 	if (!next.nerrors && (policy_kinds(&next) & ~s->kinds_loaded)) {
 		const struct kind_info *k;
 		for (unsigned i = 0; (k = kind_at(i)); i++)
@@ -158,6 +183,8 @@ static void rules_reload(struct pipeline *pl, struct sensors *s)
 		policy_free(&next);
 		return;
 	}
+	if (enforcer_apply(&r->enforcer, &next, &r->enf, pl, err, sizeof(err)))
+		fprintf(stderr, "vigil: policy reload: %s; enforcement is off until the next good reload\n", err);
 	policy_free(&r->ps);
 	r->ps = next;
 	free(r->filters);
@@ -173,7 +200,10 @@ int agent_rules_prepare(struct agent_rules *r, struct run_opts *o, struct sessio
 			char *err, size_t errlen)
 {
 	r->opts = o;
-	if (agent_rules_load(r, &r->ps)) {
+	size_t nerr = agent_rules_load(r, &r->ps);
+	if (!nerr && (nerr = enforce_mark(&r->ps, &r->enf)))
+		policy_print_errors(&r->ps, stderr);
+	if (nerr) {
 		snprintf(err, errlen, "the policy has %zu error%s (above); nothing started",
 			 r->ps.nerrors, r->ps.nerrors == 1 ? "" : "s");
 		return -1;
@@ -192,12 +222,17 @@ int agent_rules_prepare(struct agent_rules *r, struct run_opts *o, struct sessio
 	h->nfilters = r->nfilters;
 	h->after_ready = rules_after_ready;
 	h->on_reload = rules_reload;
+	h->on_loaded = rules_on_loaded;
+	h->on_tick = rules_tick;
+	h->tick_ns = 50 * 1000 * 1000;
 	the_rules = r;
 	return 0;
 }
 
 void agent_rules_free(struct agent_rules *r)
 {
+	enforcer_destroy(r->enforcer); /* enforcement ends with vigil */
+	r->enforcer = NULL;
 	policy_free(&r->ps);
 	free(r->filters);
 	sbuf_free(&r->json);

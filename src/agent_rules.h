@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "enforce/enforce.h"
 #include "policy/policy.h"
 #include "session.h"
 
@@ -22,6 +23,8 @@ struct agent_rules {
 	struct sbuf json;   /* the candidate event as JSON */
 	uint64_t alerts;
 	uint64_t reloads, rejected;
+	struct enforce_opts enf;      /* --monitor, --enforce, --allow-degraded, --exempt-* */
+	struct enforcer *enforcer;    /* the kernel's deny rules, when there are any */
 };
 
 /* Loads the policy named by r->paths (the bundled library when none). Prints every error;

@@ -6,6 +6,7 @@
 #include "agent.h"
 #include "check/check.h"
 #include "cli.h"
+#include "enforce/enforce.h"
 #include "policy/cmd_policy.h"
 #include "probe.h"
 #include "sandbox/sandbox_cmd.h"
@@ -23,6 +24,7 @@ static const struct command commands[] = {
 	{ "policy", cmd_policy, "check, explain and test rule files (lint, explain, test)" },
 	{ "check", cmd_check, "audit BPF and kernel hardening; list every BPF program" },
 	{ "sandbox", cmd_sandbox, "run a command under a seccomp profile (and Landlock)" },
+	{ "block", cmd_block, "drop packets from source networks at XDP (add, del, list; pinned)" },
 	{ "seccomp", cmd_seccomp, "seccomp profiles: `vigil seccomp record` writes one from behaviour" },
 };
 

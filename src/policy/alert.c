@@ -6,7 +6,7 @@
 #include "kinds.h"
 #include "policy/eval.h"
 
-static void write_alert(const struct rule *r, json_t *event, const char *json, size_t n,
+void policy_write_alert(const struct rule *r, json_t *event, const char *json, size_t n,
 			struct out *o)
 {
 	struct sbuf msg = {};
@@ -44,11 +44,11 @@ size_t policy_alerts(const struct policy_set *ps, unsigned kind, json_t *event, 
 
 	for (size_t i = 0; i < ps->nrules; i++) {
 		const struct rule *r = &ps->rules[i];
-		if (!r->enabled || !r->cond || !(r->kinds & KIND_BIT(kind)))
+		if (!r->enabled || !r->cond || r->in_kernel || !(r->kinds & KIND_BIT(kind)))
 			continue;
 		if (!policy_eval(r->cond, event))
 			continue;
-		write_alert(r, event, json, n, o);
+		policy_write_alert(r, event, json, n, o);
 		hits++;
 	}
 	return hits;

@@ -14,5 +14,8 @@
  */
 size_t policy_alerts(const struct policy_set *ps, unsigned kind, json_t *event, const char *json,
 		     size_t n, struct out *o);
+/* One alert of rule r for the event (json, its JSON text of n bytes). */
+void policy_write_alert(const struct rule *r, json_t *event, const char *json, size_t n,
+			struct out *o);
 
 #endif

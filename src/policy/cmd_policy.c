@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "enforce/enforce.h"
 #include "kinds.h"
 #include "policy/alert.h"
 #include "policy/kfilter.h"
@@ -93,6 +94,11 @@ static int explain(struct policy_args *a)
 		return 1;
 	}
 	policy_explain(&ps, stdout);
+	for (size_t i = 0; i < ps.nrules; i++) { /* as vigil run: the kernel's deny rules need no events */
+		char why[256];
+		struct pos at;
+		ps.rules[i].in_kernel = enforce_classify(&ps.rules[i], why, sizeof(why), &at) == ENF_CLASS_CGROUP;
+	}
 	if (!policy_kernel_filters(&ps, &f, &nf, err, sizeof(err)))
 		printf("\nkernel filter: %zu distinct term%s for %zu rules (one table lookup per field per event, whatever the number of rules)\n",
 		       nf, nf == 1 ? "" : "s", ps.nrules);

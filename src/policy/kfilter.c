@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enforce/enforce.h"
 #include "kinds.h"
 
 #define MAX_TERMS 16 /* per rule; beyond that a rule's kernel part is just its kinds */
@@ -158,7 +159,7 @@ uint64_t policy_kinds(const struct policy_set *ps)
 	uint64_t k = 0;
 
 	for (size_t i = 0; i < ps->nrules; i++)
-		if (ps->rules[i].enabled && ps->rules[i].cond)
+		if (ps->rules[i].enabled && ps->rules[i].cond && !ps->rules[i].in_kernel)
 			k |= ps->rules[i].kinds;
 	return k;
 }
@@ -166,7 +167,7 @@ uint64_t policy_kinds(const struct policy_set *ps)
 bool policy_needs_ancestors(const struct policy_set *ps)
 {
 	for (size_t i = 0; i < ps->nrules; i++)
-		if (ps->rules[i].enabled && ps->rules[i].cond && ps->rules[i].needs_ancestors)
+		if (ps->rules[i].enabled && ps->rules[i].cond && !ps->rules[i].in_kernel && ps->rules[i].needs_ancestors)
 			return true;
 	return false;
 }
@@ -198,7 +199,7 @@ int policy_kernel_filters(const struct policy_set *ps, struct filter **out, size
 		abort();
 	for (size_t i = 0; i < ps->nrules; i++) {
 		const struct rule *r = &ps->rules[i];
-		if (!r->enabled || !r->cond)
+		if (!r->enabled || !r->cond || r->in_kernel)
 			continue;
 		rule_terms(r, ts);
 		for (size_t t = 0; t < ts->n; t++) {
@@ -321,9 +322,14 @@ void policy_explain(const struct policy_set *ps, FILE *f)
 			continue;
 		int nk = 0, nu = 0;
 		fprintf(f, "rule: %s%s\n", r->name, r->enabled ? "" : " (disabled)");
-		fprintf(f, "  severity %s, action %s, mode %s%s\n", severity_name(r->severity),
-			action_name(r->action), mode_name(r->mode),
-			r->action != ACT_ALERT ? " (carried out by the enforcement engine; here it alerts)" : "");
+		fprintf(f, "  severity %s, action %s, mode %s\n", severity_name(r->severity),
+			action_name(r->action), mode_name(r->mode));
+		if (enforce_explain_rule(r, f)) {
+			fputs("  condition: ", f);
+			policy_print_condition(f, r->cond);
+			fputc('\n', f);
+			continue;
+		}
 		rule_terms(r, ts);
 		fputs("  kernel: passes events where ", f);
 		for (size_t t = 0; t < ts->n; t++) {

@@ -78,6 +78,8 @@ struct rule {
 	enum mode mode;
 	size_t nexceptions;
 	bool needs_ancestors;
+	bool in_kernel;    /* decided and carried out by the kernel (src/enforce/): user space
+	                    * neither asks for its events nor judges them */
 	struct pos pos;
 };
 

@@ -619,4 +619,84 @@ _Static_assert(sizeof(struct vigil_denied_key) == 12, "denied key");
 _Static_assert(sizeof(struct vigil_denied_value) == 40, "denied value");
 _Static_assert(sizeof(struct vigil_denied_event) == 136, "denied event");
 
+/* ---- enforcement: cgroup sock_addr deny (src/bpf/enforce_connect.bpf.c, docs/enforcement.md) ----
+ * Up to 64 kernel-enforced rules, one bit each. Each field has a table whose values are the bits
+ * of the rules that accept that value, plus a mask of the rules that do not test the field; a
+ * connect matches the AND of those, so its cost does not grow with the number of rules. */
+#define VIGIL_KIND_ENFORCE_CONNECT 58 /* a connect/sendmsg that a deny rule matched (own ring buffer) */
+#define VIGIL_KIND_ENFORCE_BLOCK 59   /* reserved: XDP blocklist drops (counted, not streamed) */
+#define VIGIL_ENF_RULES_MAX 64
+#define VIGIL_ENF_NETS_MAX 16384
+#define VIGIL_ENF_VALUES_MAX 4096     /* ports, uids, comms, exempt entries */
+#define VIGIL_ENF_CGROUP_DEPTH 16     /* ancestor levels checked against the exempt cgroups */
+
+enum vigil_enf_hook {
+	VIGIL_ENF_CONNECT4 = 0,
+	VIGIL_ENF_CONNECT6 = 1,
+	VIGIL_ENF_SENDMSG4 = 2,
+	VIGIL_ENF_SENDMSG6 = 3,
+};
+
+struct vigil_enf_net4_key {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct vigil_enf_net6_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+struct vigil_enf_config {
+	__u64 active;    /* bits of the loaded rules (0: nothing to do) */
+	__u64 enforce;   /* of those, the ones whose match denies (the others: would-deny) */
+	__u64 any_daddr; /* rules without a net.daddr test */
+	__u64 any_dport;
+	__u64 any_uid;
+	__u64 any_comm;
+	__u64 proto_tcp; /* rules that accept tcp (those without a net.proto test too) */
+	__u64 proto_udp;
+	__u64 fam_inet;  /* rules that accept IPv4 (net.family) */
+	__u64 fam_inet6;
+	__u32 self_tgid; /* vigil: never denied */
+	__u32 generation;
+	__u32 exempt_comms;   /* entries in the exempt tables (0: no lookup) */
+	__u32 exempt_cgroups;
+};
+
+struct vigil_enf_record {
+	__u64 ktime_ns;
+	__u64 cgroup_id;
+	__u64 rules;     /* every loaded rule that matched */
+	__u32 tgid;
+	__u32 tid;
+	__u32 uid;
+	__u32 gid;
+	__u32 generation;
+	__u16 dport;
+	__u8 family;     /* AF_INET or AF_INET6 as the caller used it */
+	__u8 proto;      /* IPPROTO_TCP / IPPROTO_UDP */
+	__u8 hook;       /* enum vigil_enf_hook */
+	__u8 denied;     /* 1: the call got EPERM */
+	__u8 v4mapped;   /* an IPv4-mapped IPv6 address, matched as IPv4 */
+	__u8 _pad[5];
+	__u8 daddr[16];  /* IPv4 in the first 4 bytes */
+	char comm[VIGIL_COMM_LEN];
+};
+
+struct vigil_enf_stats {
+	__u64 checked;   /* calls that reached the matching */
+	__u64 matched;
+	__u64 denied;
+	__u64 exempt;    /* matched but exempt (vigil, PID 1, --exempt-*) */
+	__u64 lost;      /* records the ring buffer had no room for */
+};
+
+_Static_assert(sizeof(struct vigil_enf_net4_key) == 8, "enf net4 key");
+_Static_assert(sizeof(struct vigil_enf_net6_key) == 20, "enf net6 key");
+_Static_assert(sizeof(struct vigil_enf_config) == 96, "enf config");
+_Static_assert(sizeof(struct vigil_enf_record) == 88, "enf record");
+_Static_assert(sizeof(struct vigil_enf_stats) == 40, "enf stats");
+/* ---- end of enforcement ---- */
+
 #endif /* VIGIL_ABI_H */

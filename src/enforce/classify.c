@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Which rules the kernel can carry out, and why not when it cannot (docs/enforcement.md). */
+#include <stdio.h>
+#include <string.h>
+
+#include "enforce/enforce.h"
+#include "enforce/spec.h"
+#include "kinds.h"
+
+static const char *const kernel_fields =
+	"net.daddr cidr/==/in, net.dport ==/in, net.proto ==/in (tcp, udp), net.family ==/in, "
+	"proc.uid ==/in, proc.comm ==/in, joined by 'and'";
+
+static struct pos first_pos(const struct node *n, struct pos dflt, int depth)
+{
+	if (!n || depth > 200)
+		return dflt;
+	if (n->type == N_PRED)
+		return n->pos;
+	struct pos p = first_pos(n->l, (struct pos){ 0 }, depth + 1);
+	if (p.file)
+		return p;
+	p = first_pos(n->r, (struct pos){ 0 }, depth + 1);
+	return p.file ? p : dflt;
+}
+
+static bool set_u64(uint64_t **vals, size_t *n, bool *has, const struct node *p, uint64_t max,
+		    char *why, size_t len)
+{
+	uint64_t tmp[VIGIL_ENF_VALUES_MAX];
+	size_t k = 0;
+
+	for (size_t i = 0; i < p->nvals; i++) {
+		if (p->vals[i].i < 0 || (uint64_t)p->vals[i].i > max) {
+			snprintf(why, len, "%s value %s is out of range", p->field->name, p->vals[i].s);
+			return false;
+		}
+		if (k < VIGIL_ENF_VALUES_MAX)
+			tmp[k++] = (uint64_t)p->vals[i].i;
+	}
+	if (*has) { /* a second test of the field: the values both accept */
+		size_t m = 0;
+		for (size_t i = 0; i < *n; i++)
+			for (size_t j = 0; j < k; j++)
+				if ((*vals)[i] == tmp[j]) {
+					(*vals)[m++] = (*vals)[i];
+					break;
+				}
+		*n = m;
+		return true;
+	}
+	*vals = malloc((k ? k : 1) * sizeof(**vals));
+	if (!*vals)
+		abort();
+	memcpy(*vals, tmp, k * sizeof(**vals));
+	*n = k;
+	*has = true;
+	return true;
+}
+
+static bool names_mask(const struct node *p, const char *a, const char *b, unsigned *mask,
+		       char *why, size_t len)
+{
+	unsigned m = 0;
+
+	for (size_t i = 0; i < p->nvals; i++) {
+		if (!strcmp(p->vals[i].s, a))
+			m |= 1;
+		else if (!strcmp(p->vals[i].s, b))
+			m |= 2;
+		else {
+			snprintf(why, len, "%s '%s' is never seen by the connect hooks (only %s and %s)",
+				 p->field->name, p->vals[i].s, a, b);
+			return false;
+		}
+	}
+	*mask &= m;
+	return true;
+}
+
+static bool pred(const struct node *p, struct enf_spec *s, char *why, size_t len)
+{
+	const char *f = p->field->name;
+	bool set_op = p->op == OP_EQ || p->op == OP_IN;
+
+	if (!strcmp(f, "kind") && p->op == OP_EQ && !strcmp(p->vals[0].s, "net.connect"))
+		return true;
+	if (!strcmp(f, "net.daddr") && (set_op || p->op == OP_CIDR)) {
+		if (s->has_daddr) {
+			snprintf(why, len, "net.daddr is tested twice (the kernel table holds one set of networks per rule)");
+			return false;
+		}
+		s->has_daddr = true;
+		s->nets = p->vals;
+		s->nnets = p->nvals;
+		return true;
+	}
+	if (!strcmp(f, "net.dport") && set_op) {
+		uint64_t *v = s->ports;
+		bool ok = set_u64(&v, &s->nports, &s->has_dport, p, 65535, why, len);
+		s->ports = v;
+		return ok;
+	}
+	if (!strcmp(f, "proc.uid") && set_op) {
+		uint64_t *v = s->uids;
+		bool ok = set_u64(&v, &s->nuids, &s->has_uid, p, UINT32_MAX, why, len);
+		s->uids = v;
+		return ok;
+	}
+	if (!strcmp(f, "net.proto") && set_op)
+		return names_mask(p, "tcp", "udp", &s->protos, why, len);
+	if (!strcmp(f, "net.family") && set_op)
+		return names_mask(p, "inet", "inet6", &s->families, why, len);
+	if (!strcmp(f, "proc.comm") && set_op) {
+		for (size_t i = 0; i < p->nvals; i++)
+			if (strlen(p->vals[i].s) >= VIGIL_COMM_LEN) {
+				snprintf(why, len, "proc.comm '%s' is longer than the kernel's 15 bytes",
+					 p->vals[i].s);
+				return false;
+			}
+		if (s->has_comm) {
+			size_t m = 0;
+			for (size_t i = 0; i < s->ncomms; i++)
+				for (size_t j = 0; j < p->nvals; j++)
+					if (!strcmp(s->comms[i], p->vals[j].s)) {
+						s->comms[m++] = s->comms[i];
+						break;
+					}
+			s->ncomms = m;
+			return true;
+		}
+		s->comms = calloc(p->nvals ? p->nvals : 1, sizeof(*s->comms));
+		if (!s->comms)
+			abort();
+		for (size_t i = 0; i < p->nvals; i++)
+			s->comms[i] = p->vals[i].s;
+		s->ncomms = p->nvals;
+		s->has_comm = true;
+		return true;
+	}
+	snprintf(why, len, "the kernel cannot decide '%s %s' at connect (it decides: %s)", f,
+		 op_name(p->op), kernel_fields);
+	return false;
+}
+
+static bool walk(const struct node *n, struct enf_spec *s, char *why, size_t len, struct pos *at,
+		 int depth)
+{
+	if (!n)
+		return true;
+	if (depth > 200) {
+		snprintf(why, len, "the condition nests too deeply");
+		return false;
+	}
+	switch (n->type) {
+	case N_TRUE:
+		return true;
+	case N_AND:
+		return walk(n->l, s, why, len, at, depth + 1) && walk(n->r, s, why, len, at, depth + 1);
+	case N_OR:
+		*at = first_pos(n, *at, 0);
+		snprintf(why, len, "'or' (the kernel decides a conjunction: %s)", kernel_fields);
+		return false;
+	case N_NOT:
+		*at = first_pos(n, *at, 0);
+		snprintf(why, len, "'not' (the kernel decides a conjunction: %s)", kernel_fields);
+		return false;
+	case N_PRED:
+		if (!pred(n, s, why, len)) {
+			*at = n->pos;
+			return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+void enf_spec_free(struct enf_spec *s)
+{
+	free(s->ports);
+	free(s->uids);
+	free(s->comms);
+	memset(s, 0, sizeof(*s));
+}
+
+enum enforce_class enf_spec_build(const struct rule *r, struct enf_spec *s, char *why,
+				  size_t whylen, struct pos *at)
+{
+	memset(s, 0, sizeof(*s));
+	s->protos = 3;
+	s->families = 3;
+	*at = r->pos;
+	if (!r->enabled || r->action == ACT_ALERT || !r->cond)
+		return ENF_CLASS_ALERT;
+	if (r->action == ACT_KILL) {
+		snprintf(why, whylen, "action kill is not carried out yet (this version enforces deny on net.connect with cgroup hooks)");
+		return ENF_CLASS_NONE;
+	}
+	if (r->kinds != KIND_BIT(VIGIL_KIND_NET_CONNECT)) {
+		snprintf(why, whylen, "deny is carried out for net.connect only so far (cgroup connect/sendmsg hooks); this kernel has no BPF LSM for the others");
+		return ENF_CLASS_NONE;
+	}
+	if (r->nexceptions) {
+		*at = r->pos;
+		snprintf(why, whylen, "exceptions are decided in user space, after the connect");
+		return ENF_CLASS_NONE;
+	}
+	*at = first_pos(r->when_tree, r->when_pos, 0);
+	if (!walk(r->when_tree, s, why, whylen, at, 0)) {
+		enf_spec_free(s);
+		return ENF_CLASS_NONE;
+	}
+	return ENF_CLASS_CGROUP;
+}
+
+enum enforce_class enforce_classify(const struct rule *r, char *why, size_t whylen, struct pos *at)
+{
+	struct enf_spec s;
+	enum enforce_class c = enf_spec_build(r, &s, why, whylen, at);
+
+	enf_spec_free(&s);
+	return c;
+}
+
+enum mode enforce_rule_mode(const struct rule *r, const struct enforce_opts *o)
+{
+	if (o && o->mode == ENF_FORCE_MONITOR)
+		return MODE_MONITOR;
+	if (o && o->mode == ENF_FORCE_ENFORCE)
+		return MODE_ENFORCE;
+	return r->mode;
+}
+
+size_t enforce_mark(struct policy_set *ps, const struct enforce_opts *o)
+{
+	size_t errors = 0, n = 0;
+
+	for (size_t i = 0; i < ps->nrules; i++) {
+		struct rule *r = &ps->rules[i];
+		char why[256];
+		struct pos at;
+		r->in_kernel = false;
+		switch (enforce_classify(r, why, sizeof(why), &at)) {
+		case ENF_CLASS_ALERT:
+			break;
+		case ENF_CLASS_CGROUP:
+			if (n == VIGIL_ENF_RULES_MAX) {
+				policy_error(ps, r->pos, "rule '%s': more than %d deny rules for the kernel",
+					     r->name, VIGIL_ENF_RULES_MAX);
+				errors++;
+				break;
+			}
+			r->in_kernel = true;
+			n++;
+			break;
+		case ENF_CLASS_NONE:
+			if (o->allow_degraded || enforce_rule_mode(r, o) == MODE_MONITOR)
+				break; /* runs as an alert; agent.policy says so */
+			policy_error(ps, at, "rule '%s': action %s cannot be enforced on this kernel: %s (--allow-degraded runs it as an alert)",
+				     r->name, action_name(r->action), why);
+			errors++;
+			break;
+		}
+	}
+	return errors;
+}
+
+size_t enforce_count(const struct policy_set *ps)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ps->nrules; i++)
+		n += ps->rules[i].in_kernel;
+	return n;
+}
+
+bool enforce_explain_rule(const struct rule *r, FILE *f)
+{
+	char why[256];
+	struct pos at;
+
+	switch (enforce_classify(r, why, sizeof(why), &at)) {
+	case ENF_CLASS_ALERT:
+		return false;
+	case ENF_CLASS_CGROUP:
+		fprintf(f, "  enforcement: cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6 at the cgroup2 root): the call fails with EPERM%s\n",
+			r->mode == MODE_MONITOR ? "; mode monitor: reported as would-deny, allowed" : "");
+		fputs("    decided in the kernel: the whole condition, by the enforcement program (no events to user space)\n", f);
+		return true;
+	case ENF_CLASS_NONE:
+		fprintf(f, "  enforcement: not enforceable: %s (%s:%d:%d); refused by vigil run unless --allow-degraded or --monitor\n",
+			why, at.file ? at.file : "?", at.line, at.col);
+		return false;
+	}
+	return false;
+}
+
+void enforce_describe(const struct policy_set *ps, const struct enforce_opts *o, bool running,
+		      struct out *out)
+{
+	static const char *const modes[] = { "per-rule", "monitor", "enforce" };
+
+	out_obj(out, "enforcement");
+	out_str(out, "mode", modes[o->mode]);
+	out_bool(out, "cgroup_attached", running);
+	out_arr(out, "rules");
+	for (size_t i = 0; i < ps->nrules; i++) {
+		const struct rule *r = &ps->rules[i];
+		char why[256];
+		struct pos at;
+		enum enforce_class c = enforce_classify(r, why, sizeof(why), &at);
+		if (c == ENF_CLASS_ALERT)
+			continue;
+		out_obj(out, NULL);
+		out_str(out, "name", r->name);
+		out_str(out, "action", action_name(r->action));
+		out_str(out, "mode", mode_name(enforce_rule_mode(r, o)));
+		if (c == ENF_CLASS_CGROUP && r->in_kernel) {
+			out_str(out, "mechanism", "cgroup");
+			out_arr(out, "hooks");
+			out_str(out, NULL, "connect4");
+			out_str(out, NULL, "connect6");
+			out_str(out, NULL, "sendmsg4");
+			out_str(out, NULL, "sendmsg6");
+			out_arr_end(out);
+		} else {
+			char msg[300];
+			snprintf(msg, sizeof(msg), "not enforceable: %s", c == ENF_CLASS_NONE ? why : "not loaded");
+			out_str(out, "mechanism", "none");
+			out_str(out, "reason", msg);
+			out_bool(out, "degraded", true);
+		}
+		out_obj_end(out);
+	}
+	out_arr_end(out);
+	out_obj_end(out);
+}

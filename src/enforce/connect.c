@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The running cgroup enforcement: compiles the kernel-enforced rules into the tables of
+ * enforce_connect.bpf.c, attaches its programs to the cgroup2 root with bpf links (so they end
+ * with vigil: nothing is pinned), and turns its records into alerts that carry the enforcement.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <jansson.h>
+
+#include "enforce/enforce.h"
+#include "enforce/spec.h"
+#include "enforce_connect.skel.h"
+#include "format.h"
+#include "pipeline.h"
+#include "policy/alert.h"
+#include "timefmt.h"
+
+struct enforcer {
+	struct enforce_connect_bpf *skel;
+	struct bpf_link *links[4];
+	struct ring_buffer *rb;
+	const struct rule *rules[VIGIL_ENF_RULES_MAX]; /* bit -> rule of the current generation */
+	enum mode modes[VIGIL_ENF_RULES_MAX];
+	size_t nrules;
+	uint32_t generation;
+	struct pipeline *pl; /* during a poll */
+	uint64_t alerts, stale;
+	struct sbuf json;
+};
+
+int enforce_cgroup2_root(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024];
+	int rc = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - cgroup2 ");
+		if (!sep)
+			continue;
+		char mnt[512];
+		if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) == 1) {
+			snprintf(buf, len, "%s", mnt);
+			rc = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+/* --- tables ---------------------------------------------------------------------------- */
+
+struct net_entry {
+	int family;
+	uint8_t addr[16];
+	int prefix;
+	uint64_t bits;
+};
+
+static void mask_addr(uint8_t *a, int prefix, int bytes)
+{
+	for (int i = 0; i < bytes; i++) {
+		int keep = prefix - i * 8;
+		if (keep >= 8)
+			continue;
+		a[i] &= keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+	}
+}
+
+static bool contains(const struct net_entry *n, const struct net_entry *p)
+{
+	uint8_t a[16];
+
+	if (n->family != p->family || n->prefix > p->prefix)
+		return false;
+	memcpy(a, p->addr, 16);
+	mask_addr(a, n->prefix, n->family == AF_INET ? 4 : 16);
+	return !memcmp(a, n->addr, n->family == AF_INET ? 4 : 16);
+}
+
+static int clear_map(struct bpf_map *m)
+{
+	int fd = bpf_map__fd(m);
+	size_t ksz = bpf_map__key_size(m);
+	uint8_t key[64], next[64];
+
+	/* delete the first key until none is left (deleting while walking skips keys) */
+	while (!bpf_map_get_next_key(fd, NULL, next)) {
+		memcpy(key, next, ksz);
+		if (bpf_map_delete_elem(fd, key))
+			return -errno;
+	}
+	return 0;
+}
+
+struct kv {
+	uint64_t key;
+	uint64_t bits;
+};
+
+static void kv_add(struct kv **v, size_t *n, uint64_t key, uint64_t bit)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].key == key) {
+			(*v)[i].bits |= bit;
+			return;
+		}
+	*v = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!*v)
+		abort();
+	(*v)[(*n)++] = (struct kv){ key, bit };
+}
+
+struct ckv {
+	char comm[VIGIL_COMM_LEN];
+	uint64_t bits;
+};
+
+static int fill(struct enforcer *e, const struct policy_set *ps, const struct enforce_opts *o,
+		struct vigil_enf_config *cfg, char *err, size_t errlen)
+{
+	struct enforce_connect_bpf *sk = e->skel;
+	struct net_entry *nets = NULL;
+	struct kv *ports = NULL, *uids = NULL;
+	struct ckv *comms = NULL;
+	size_t nnets = 0, nports = 0, nuids = 0, ncomms = 0;
+	int rc = -1;
+
+	memset(cfg, 0, sizeof(*cfg));
+	e->nrules = 0;
+	for (size_t i = 0; i < ps->nrules; i++) {
+		const struct rule *r = &ps->rules[i];
+		struct enf_spec s;
+		char why[256];
+		struct pos at;
+		if (!r->in_kernel || e->nrules == VIGIL_ENF_RULES_MAX)
+			continue;
+		if (enf_spec_build(r, &s, why, sizeof(why), &at) != ENF_CLASS_CGROUP)
+			continue;
+		unsigned b = (unsigned)e->nrules;
+		uint64_t bit = 1ULL << b;
+		e->rules[b] = r;
+		e->modes[b] = enforce_rule_mode(r, o);
+		e->nrules++;
+		cfg->active |= bit;
+		if (e->modes[b] == MODE_ENFORCE)
+			cfg->enforce |= bit;
+		if (s.protos & 1)
+			cfg->proto_tcp |= bit;
+		if (s.protos & 2)
+			cfg->proto_udp |= bit;
+		if (s.families & 1)
+			cfg->fam_inet |= bit;
+		if (s.families & 2)
+			cfg->fam_inet6 |= bit;
+		if (!s.has_daddr)
+			cfg->any_daddr |= bit;
+		for (size_t k = 0; k < s.nnets; k++) {
+			struct net_entry n = { .family = s.nets[k].family, .prefix = s.nets[k].prefix };
+			memcpy(n.addr, s.nets[k].addr, 16);
+			mask_addr(n.addr, n.prefix, n.family == AF_INET ? 4 : 16);
+			size_t j;
+			for (j = 0; j < nnets; j++)
+				if (nets[j].family == n.family && nets[j].prefix == n.prefix &&
+				    !memcmp(nets[j].addr, n.addr, 16))
+					break;
+			if (j == nnets) {
+				nets = realloc(nets, (nnets + 1) * sizeof(*nets));
+				if (!nets)
+					abort();
+				nets[nnets++] = n;
+			}
+			nets[j].bits |= bit;
+		}
+		if (!s.has_dport)
+			cfg->any_dport |= bit;
+		for (size_t k = 0; k < s.nports; k++)
+			kv_add(&ports, &nports, s.ports[k], bit);
+		if (!s.has_uid)
+			cfg->any_uid |= bit;
+		for (size_t k = 0; k < s.nuids; k++)
+			kv_add(&uids, &nuids, s.uids[k], bit);
+		if (!s.has_comm)
+			cfg->any_comm |= bit;
+		for (size_t k = 0; k < s.ncomms; k++) {
+			size_t j;
+			for (j = 0; j < ncomms; j++)
+				if (!strncmp(comms[j].comm, s.comms[k], VIGIL_COMM_LEN))
+					break;
+			if (j == ncomms) {
+				comms = realloc(comms, (ncomms + 1) * sizeof(*comms));
+				if (!comms)
+					abort();
+				memset(&comms[ncomms], 0, sizeof(*comms));
+				strncpy(comms[ncomms].comm, s.comms[k], VIGIL_COMM_LEN - 1);
+				ncomms++;
+			}
+			comms[j].bits |= bit;
+		}
+		enf_spec_free(&s);
+	}
+
+	/* the longest prefix found must carry every rule whose networks contain it */
+	for (size_t i = 0; i < nnets; i++) {
+		uint64_t bits = nets[i].bits;
+		for (size_t j = 0; j < nnets; j++)
+			if (j != i && contains(&nets[j], &nets[i]))
+				bits |= nets[j].bits;
+		int fd;
+		int err_;
+		if (nets[i].family == AF_INET) {
+			struct vigil_enf_net4_key k = { .prefixlen = (uint32_t)nets[i].prefix };
+			memcpy(k.addr, nets[i].addr, 4);
+			fd = bpf_map__fd(sk->maps.enf_net4);
+			err_ = bpf_map_update_elem(fd, &k, &bits, BPF_ANY);
+		} else {
+			struct vigil_enf_net6_key k = { .prefixlen = (uint32_t)nets[i].prefix };
+			memcpy(k.addr, nets[i].addr, 16);
+			fd = bpf_map__fd(sk->maps.enf_net6);
+			err_ = bpf_map_update_elem(fd, &k, &bits, BPF_ANY);
+		}
+		if (err_) {
+			snprintf(err, errlen, "enforcement: cannot fill the network table: %s", strerror(errno));
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < nports; i++) {
+		uint16_t p = (uint16_t)ports[i].key;
+		if (bpf_map_update_elem(bpf_map__fd(sk->maps.enf_port), &p, &ports[i].bits, BPF_ANY)) {
+			snprintf(err, errlen, "enforcement: cannot fill the port table: %s", strerror(errno));
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < nuids; i++) {
+		uint32_t u = (uint32_t)uids[i].key;
+		if (bpf_map_update_elem(bpf_map__fd(sk->maps.enf_uid), &u, &uids[i].bits, BPF_ANY)) {
+			snprintf(err, errlen, "enforcement: cannot fill the uid table: %s", strerror(errno));
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < ncomms; i++)
+		if (bpf_map_update_elem(bpf_map__fd(sk->maps.enf_comm), comms[i].comm, &comms[i].bits,
+					BPF_ANY)) {
+			snprintf(err, errlen, "enforcement: cannot fill the comm table: %s", strerror(errno));
+			goto out;
+		}
+	rc = 0;
+out:
+	free(nets);
+	free(ports);
+	free(uids);
+	free(comms);
+	return rc;
+}
+
+static int fill_exempt(struct enforcer *e, const struct enforce_opts *o, struct vigil_enf_config *cfg,
+		       char *err, size_t errlen)
+{
+	uint8_t one = 1;
+	char root[512];
+
+	for (size_t i = 0; i < o->nexempt_comm; i++) {
+		char c[VIGIL_COMM_LEN] = {};
+		strncpy(c, o->exempt_comm[i], VIGIL_COMM_LEN - 1);
+		if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.enf_exempt_comm), c, &one, BPF_ANY)) {
+			snprintf(err, errlen, "enforcement: cannot fill the exempt table: %s", strerror(errno));
+			return -1;
+		}
+		cfg->exempt_comms++;
+	}
+	for (size_t i = 0; i < o->nexempt_cgroup; i++) {
+		char path[1024];
+		struct stat st;
+		const char *p = o->exempt_cgroup[i];
+		if (p[0] == '/' && !stat(p, &st) && S_ISDIR(st.st_mode)) {
+			snprintf(path, sizeof(path), "%s", p);
+		} else {
+			if (enforce_cgroup2_root(root, sizeof(root))) {
+				snprintf(err, errlen, "--exempt-cgroup %s: no cgroup2 mount", p);
+				return -1;
+			}
+			snprintf(path, sizeof(path), "%s/%s", root, p[0] == '/' ? p + 1 : p);
+		}
+		if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "--exempt-cgroup %s: no such cgroup (%s)", p, path);
+			return -1;
+		}
+		uint64_t id = (uint64_t)st.st_ino; /* a cgroup2 directory's inode is its id */
+		if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.enf_exempt_cgroup), &id, &one, BPF_ANY)) {
+			snprintf(err, errlen, "enforcement: cannot fill the exempt table: %s", strerror(errno));
+			return -1;
+		}
+		cfg->exempt_cgroups++;
+	}
+	return 0;
+}
+
+/* --- records -> alerts ---------------------------------------------------------------- */
+
+static const char *const hook_names[] = { "connect4", "connect6", "sendmsg4", "sendmsg6" };
+
+static void write_record_alerts(struct enforcer *e, const struct vigil_enf_record *r)
+{
+	struct pipeline *pl = e->pl;
+	char addr[INET6_ADDRSTRLEN] = "";
+	bool v4 = r->family == AF_INET || r->v4mapped;
+
+	if (r->generation != e->generation) {
+		e->stale++; /* made under rules that a reload replaced */
+		return;
+	}
+	if (r->v4mapped) {
+		char a4[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, r->daddr, a4, sizeof(a4));
+		snprintf(addr, sizeof(addr), "::ffff:%s", a4);
+	} else {
+		inet_ntop(v4 ? AF_INET : AF_INET6, r->daddr, addr, sizeof(addr));
+	}
+	const struct proc *p = proc_cache_lookup(&pl->cache, r->tgid);
+	for (size_t b = 0; b < e->nrules; b++) {
+		if (!(r->rules & (1ULL << b)))
+			continue;
+		const struct rule *rule = e->rules[b];
+		bool denies = e->modes[b] == MODE_ENFORCE;
+		struct out o;
+		sbuf_reset(&e->json);
+		out_init(&o, &e->json, OUT_JSON);
+		format_open(&o, r->ktime_ns, "net.connect");
+		out_obj(&o, "proc");
+		out_u64(&o, "tgid", r->tgid);
+		out_u64(&o, "tid", r->tid);
+		if (p)
+			out_u64(&o, "ppid", p->ppid);
+		out_u64(&o, "uid", r->uid);
+		out_u64(&o, "gid", r->gid);
+		out_strn(&o, "comm", r->comm, strnlen(r->comm, VIGIL_COMM_LEN));
+		if (p && p->img && p->img->exe && p->img->exe[0])
+			out_str(&o, "exe", p->img->exe);
+		if (p && p->img && p->img->args && p->img->args_len) {
+			out_arr(&o, "args");
+			for (size_t off = 0; off < p->img->args_len;) {
+				size_t n = strnlen(p->img->args + off, p->img->args_len - off);
+				out_strn(&o, NULL, p->img->args + off, n);
+				off += n + 1;
+			}
+			out_arr_end(&o);
+		}
+		if (p)
+			out_str(&o, "exec_id", p->exec_id);
+		out_u64(&o, "cgroup_id", r->cgroup_id);
+		out_obj_end(&o);
+		out_obj(&o, "net");
+		out_str(&o, "family", r->family == AF_INET ? "inet" : "inet6");
+		out_str(&o, "proto", r->proto == IPPROTO_TCP ? "tcp" : "udp");
+		out_str(&o, "daddr", addr);
+		out_u64(&o, "dport", r->dport);
+		out_str(&o, "hook", hook_names[r->hook & 3]);
+		if (r->denied)
+			out_i64(&o, "result", -EPERM);
+		out_obj_end(&o);
+		out_obj(&o, "enforcement");
+		out_str(&o, "action", "deny");
+		out_str(&o, "mechanism", "cgroup");
+		out_str(&o, "outcome", denies ? "denied" : "would-deny");
+		out_obj_end(&o);
+		out_end(&o);
+		size_t n = e->json.len;
+		while (n && e->json.p[n - 1] == '\n')
+			n--;
+		json_t *ev = json_loadb(e->json.p, n, 0, NULL);
+		if (!ev) {
+			pl->malformed++;
+			continue;
+		}
+		policy_write_alert(rule, ev, e->json.p, n, &pl->out);
+		json_decref(ev);
+		e->alerts++;
+	}
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct enforcer *e = ctx;
+
+	if (size < sizeof(struct vigil_enf_record)) {
+		e->pl->malformed++;
+		return 0;
+	}
+	write_record_alerts(e, data);
+	return 0;
+}
+
+uint64_t enforcer_poll(struct enforcer *e, struct pipeline *pl)
+{
+	if (!e || !e->rb || !pl)
+		return 0;
+	uint64_t before = e->alerts;
+	e->pl = pl;
+	ring_buffer__consume(e->rb);
+	return e->alerts - before;
+}
+
+/* --- lifecycle ------------------------------------------------------------------------ */
+
+static int attach(struct enforcer *e, char *err, size_t errlen)
+{
+	char root[512];
+	struct bpf_program *progs[4] = { e->skel->progs.vigil_enf_connect4,
+					 e->skel->progs.vigil_enf_connect6,
+					 e->skel->progs.vigil_enf_sendmsg4,
+					 e->skel->progs.vigil_enf_sendmsg6 };
+
+	if (enforce_cgroup2_root(root, sizeof(root))) {
+		snprintf(err, errlen, "enforcement: no cgroup2 mount (mount -t cgroup2 none /sys/fs/cgroup/unified): deny rules on net.connect need one");
+		return -1;
+	}
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "enforcement: cannot open %s: %s", root, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < 4; i++) {
+		e->links[i] = bpf_program__attach_cgroup(progs[i], fd);
+		if (!e->links[i]) {
+			snprintf(err, errlen, "enforcement: cannot attach %s to %s: %s",
+				 hook_names[i], root, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+static int write_config(struct enforcer *e, struct vigil_enf_config *cfg)
+{
+	uint32_t zero = 0;
+
+	return bpf_map_update_elem(bpf_map__fd(e->skel->maps.enf_config), &zero, cfg, BPF_ANY);
+}
+
+int enforcer_apply(struct enforcer **ep, const struct policy_set *ps, const struct enforce_opts *o,
+		   struct pipeline *pl, char *err, size_t errlen)
+{
+	struct enforcer *e = *ep;
+	struct vigil_enf_config cfg;
+
+	if (!e && !enforce_count(ps))
+		return 0;
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			abort();
+		e->skel = enforce_connect_bpf__open_and_load();
+		if (!e->skel) {
+			snprintf(err, errlen, "enforcement: cannot load the cgroup programs: %s", strerror(errno));
+			free(e);
+			return -1;
+		}
+		e->rb = ring_buffer__new(bpf_map__fd(e->skel->maps.enf_events), on_record, e, NULL);
+		if (!e->rb) {
+			snprintf(err, errlen, "enforcement: cannot open its ring buffer: %s", strerror(errno));
+			enforcer_destroy(e);
+			return -1;
+		}
+	} else {
+		/* switch off, drain what the old rules produced, then rewrite */
+		memset(&cfg, 0, sizeof(cfg));
+		write_config(e, &cfg);
+		enforcer_poll(e, pl);
+		if (clear_map(e->skel->maps.enf_net4) || clear_map(e->skel->maps.enf_net6) ||
+		    clear_map(e->skel->maps.enf_port) || clear_map(e->skel->maps.enf_uid) ||
+		    clear_map(e->skel->maps.enf_comm) || clear_map(e->skel->maps.enf_exempt_comm) ||
+		    clear_map(e->skel->maps.enf_exempt_cgroup)) {
+			snprintf(err, errlen, "enforcement: cannot clear its tables: %s", strerror(errno));
+			return -1;
+		}
+	}
+	uint32_t gen = e->generation + 1;
+	if (fill(e, ps, o, &cfg, err, errlen) || fill_exempt(e, o, &cfg, err, errlen)) {
+		if (!*ep)
+			enforcer_destroy(e);
+		return -1;
+	}
+	cfg.self_tgid = (uint32_t)getpid();
+	cfg.generation = gen;
+	e->generation = gen;
+	if (write_config(e, &cfg)) {
+		snprintf(err, errlen, "enforcement: cannot write its configuration: %s", strerror(errno));
+		if (!*ep)
+			enforcer_destroy(e);
+		return -1;
+	}
+	if (!e->links[0] && attach(e, err, errlen)) {
+		enforcer_destroy(e);
+		*ep = NULL;
+		return -1;
+	}
+	*ep = e;
+	return 0;
+}
+
+void enforcer_destroy(struct enforcer *e)
+{
+	if (!e)
+		return;
+	for (int i = 0; i < 4; i++)
+		bpf_link__destroy(e->links[i]);
+	ring_buffer__free(e->rb);
+	enforce_connect_bpf__destroy(e->skel);
+	sbuf_free(&e->json);
+	free(e);
+}
