@@ -113,6 +113,7 @@ const struct tool tool_tcprtt = {
 	       "  vigil tcprtt\n"
 	       "  vigil tcprtt -i 5 -d 60",
 	.kinds = KIND_BIT(VIGIL_KIND_NET_RTT),
+	.header = "Tracing TCP RTT by remote host; Ctrl-C to end.", /* says it is attached */
 	.on_tick = tcprtt_tick,
 	.default_interval = 1,
 };
