@@ -202,10 +202,17 @@ def test_vigil_itself_is_exempt_in_the_kernel_table():
     path = policy_file(deny_rule("deny test port", port))
     with Agent("--policy", path) as agent:
         tgid = agent.ready["agent"]["tgid"]
-        out = subprocess.run(["bpftool", "-j", "map", "dump", "name", "enf_config"],
-                             capture_output=True, text=True, timeout=20)
-        assert out.returncode == 0, out.stderr
-        cfgs = [e["formatted"]["value"] for e in json.loads(out.stdout) if "formatted" in e]
+        maps = subprocess.run(["bpftool", "-j", "map", "show"], capture_output=True, text=True,
+                              timeout=20)
+        assert maps.returncode == 0, maps.stderr
+        cfgs = []  # every enf_config map (another test's vigil may hold one too)
+        for m in json.loads(maps.stdout):
+            if m.get("name") != "enf_config":
+                continue
+            out = subprocess.run(["bpftool", "-j", "map", "dump", "id", str(m["id"])],
+                                 capture_output=True, text=True, timeout=20)
+            if out.returncode == 0:
+                cfgs += [e["formatted"]["value"] for e in json.loads(out.stdout) if "formatted" in e]
         assert any(c["self_tgid"] == tgid and c["active"] == 1 for c in cfgs), cfgs
 
 
