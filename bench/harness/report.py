@@ -107,8 +107,9 @@ def targets(res):
 
 def throughput_section(tp):
     out = ["## Throughput", "",
-           "vigil with `--kind process.fork,process.exit --threads --comm vbench_paced`, the paced "
-           "generator starting short-lived threads (one process.fork each) at the target rate, "
+           "vigil with `--kind process.fork,process.exit --threads --comm NAME`, NAME being the paced "
+           "generator's own for the run, the generator "
+           "starting short-lived threads (one process.fork each) at the target rate, "
            "then unpaced, with threads and with fork + exit (two events per child).", "",
            "| generator | target /s | achieved events/s | produced | delivered | lost | exact | vigil CPU share |",
            "|---|---:|---:|---:|---:|---:|---|---:|"]
@@ -135,9 +136,9 @@ def throughput_section(tp):
             f"The same generator, unpaced, while vigil (`--ringbuf-size {o['ringbuf']}`) writes to a "
             "pipe nobody reads: vigil blocks, its ring buffer fills, the kernel side drops. Then the "
             f"pipe is drained. Generated {o['generated']:,}, produced {o['produced']:,}, delivered "
-            f"{o['delivered']:,}, lost {o['lost']:,}, in-band agent.loss events adding up to "
-            f"{o['loss_events_total']:,}; delivered + lost == produced == generated and agent.loss "
-            f"total == lost: **{o['exact']}**.", ""]
+            f"{o['delivered']:,}, lost {o['lost']:,} (all kinds: {o.get('lost_all_kinds', o['lost']):,}), "
+            f"in-band agent.loss events adding up to {o['loss_events_total']:,}; delivered + lost == "
+            f"produced == generated, and agent.loss total == lost (all kinds): **{o['exact']}**.", ""]
     return out
 
 
@@ -159,7 +160,8 @@ def write_markdown(res, labels, notes, path):
            "Method: [docs/performance.md](../docs/performance.md).", "",
            f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB",
            f"- kernel: Linux {m['kernel']}",
-           f"- vigil: commit {m['vigil_commit']}; {m['bpftrace']}; {m['auditd']}",
+           f"- vigil: {m.get('vigil_binary', 'build/vigil')}, tree at commit {m['vigil_commit']}; "
+           f"{m['bpftrace']}; {m['auditd']}",
            f"- runs: {res['reps']} of each mode per workload, alternating; medians below", ""]
     out += targets(res)
     used = {r["mode"] for w in res["workloads"] for r in w["rows"] if "na" not in r}
