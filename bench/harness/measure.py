@@ -47,19 +47,26 @@ def run_matrix(ctx, wl, modes, reps, log):
     live = [m for m in modes if m.applies(wl) is None]
     runs = {m.name: [] for m in live}
     run_workload(ctx, wl, n)  # warm the page cache and the binaries, untimed
+    failed = {}
     for rep in range(reps):
         for mode in live:
-            r = one_run(ctx, wl, mode, n)
+            try:
+                r = one_run(ctx, wl, mode, n)
+            except RuntimeError as e:  # a tracer that fails is a finding: note it, go on
+                failed.setdefault(mode.name, []).append(str(e)[:300])
+                log(f"  {wl.name:6} {mode.name:16} run {rep + 1}/{reps}: FAILED: {str(e)[:200]}")
+                continue
             runs[mode.name].append(r)
             log(f"  {wl.name:6} {mode.name:16} run {rep + 1}/{reps}: {r['ns'] / 1e9:.3f}s")
-    return summarise(wl, modes, runs, n)
+    return summarise(wl, modes, runs, n, failed)
 
 
 def _median(values):
     return statistics.median(values) if values else None
 
 
-def summarise(wl, modes, runs, n):
+def summarise(wl, modes, runs, n, failed=None):
+    failed = failed or {}
     events = n
     if events is None:  # counted by vigil's own streaming runs
         counts = [r["produced"] for r in runs.get("vigil-stream", [])]
@@ -73,6 +80,9 @@ def summarise(wl, modes, runs, n):
             rows.append({"mode": mode.name, "na": why, "hide": mode.quiet_na})
             continue
         rs = runs[mode.name]
+        if not rs:
+            rows.append({"mode": mode.name, "na": "every run failed: " + failed[mode.name][0]})
+            continue
         med = _median([r["ns"] for r in rs])
         row = {
             "mode": mode.name,
@@ -97,6 +107,9 @@ def summarise(wl, modes, runs, n):
             row["alerts"] = sum(r.get("alerts", 0) for r in rs)
             row["produced"] = int(_median([r["produced"] for r in rs]))
             row["counts_exact"] = all(r["exact"] for r in rs)
+        if mode.name in failed:
+            row["failed_runs"] = len(failed[mode.name])
+            row["failure"] = failed[mode.name][0]
         rows.append(row)
     return {"workload": wl.name, "title": wl.title, "iterations": n, "events_per_run": events,
             "event": wl.event, "notes": wl.notes, "rows": rows}

@@ -52,7 +52,7 @@ class Tracer:
     def reap(self):
         # VmHWM, not wait4's ru_maxrss: that one also counts the forked Python before the exec.
         hwm = P.status_kb(self.proc.pid, "VmHWM") or 0
-        code, cpu, _ = P.stop_and_reap(self.proc)
+        code, cpu, _ = P.stop_and_reap(self.proc, timeout=120)
         return {"exit": code, "cpu_s": max(cpu - self.cpu0, 0.0), "rss_kb": hwm}
 
 

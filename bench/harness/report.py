@@ -39,6 +39,8 @@ def workload_table(w, labels):
             out.append(f"| {label} | {r['na']} | | | | | | | | | | |")
             continue
         exact = "" if r.get("counts_exact", True) else " (counts NOT exact)"
+        if r.get("failed_runs"):
+            exact += f" ({r['failed_runs']} run(s) failed: {r['failure'][:120]})"
         out.append("| {} | {:.3f} | {:.3f}-{:.3f} | {:.2f} | {} | {:.3f} | {:.2f} | {} | {} | {} | {} | {}{} |".format(
             label, r["median_s"], r["min_s"], r["max_s"], r["ratio"],
             _f(r["added_ns_per_event"], "{:,.0f}") if r["mode"] != "none" else "-",
