@@ -64,7 +64,7 @@ WORKLOADS = [
              _mixed_argv, None, None, "process event (exec, fork or exit)", PROCESS_KINDS,
              ["proc_exec", "proc_fork", "proc_exit"], EXEC_BT + " " + FORK_EXIT_BT,
              ["execve", "clone", "clone3", "fork", "vfork", "exit_group"],
-             notes=["vigil streams all three process kinds here; its file sensor will add the "
-                    "opens when it lands",
+             notes=["vigil, bpftrace and auditd all watch the three process kinds here (exec, "
+                    "fork, exit), not the opens",
                     "events per run: vigil's own produced count in its streaming runs (median)"]),
 ]
