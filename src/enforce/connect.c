@@ -37,6 +37,7 @@ struct enforcer {
 	uint32_t generation;
 	struct pipeline *pl; /* during a poll */
 	uint64_t alerts, stale;
+	uint64_t lost_reported; /* records the ring buffer had no room for, already reported */
 	struct sbuf json;
 };
 
@@ -405,6 +406,33 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* Records lost (the decision itself never is): reported in-band as agent.loss, as the sensors'. */
+static void report_loss(struct enforcer *e, struct pipeline *pl)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint32_t zero = 0;
+	uint64_t lost = 0;
+
+	if (ncpu <= 0)
+		return;
+	struct vigil_enf_stats *st = calloc((size_t)ncpu, sizeof(*st));
+	if (!st)
+		abort();
+	if (!bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.enf_stats), &zero, st))
+		for (int i = 0; i < ncpu; i++)
+			lost += st[i].lost;
+	free(st);
+	if (lost <= e->lost_reported)
+		return;
+	format_open(&pl->out, now_boot_ns(), "agent.loss");
+	out_obj(&pl->out, "lost");
+	out_u64(&pl->out, "enforce.connect", lost - e->lost_reported);
+	out_obj_end(&pl->out);
+	out_u64(&pl->out, "total", lost - e->lost_reported);
+	out_end(&pl->out);
+	e->lost_reported = lost;
+}
+
 uint64_t enforcer_poll(struct enforcer *e, struct pipeline *pl)
 {
 	if (!e || !e->rb || !pl)
@@ -412,6 +440,7 @@ uint64_t enforcer_poll(struct enforcer *e, struct pipeline *pl)
 	uint64_t before = e->alerts;
 	e->pl = pl;
 	ring_buffer__consume(e->rb);
+	report_loss(e, pl);
 	return e->alerts - before;
 }
 

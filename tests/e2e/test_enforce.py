@@ -133,6 +133,22 @@ def test_rule_mode_monitor_and_global_enforce():
     assert one(alerts(agent.events), "alert")["event"]["enforcement"]["outcome"] == "denied"
 
 
+def test_every_denial_counted_under_a_flood():
+    """Every call is denied whether or not its record fits in the ring buffer, and each denial is
+    an alert or counted in agent.loss: none goes unaccounted."""
+    sock, port = listener(proto="udp")
+    path = policy_file(deny_rule("deny flood", port, extra=" and net.proto == udp"))
+    n = 30000
+    with Agent("--policy", path) as agent:
+        p = subprocess.run([helper(CONNECT), "-n", str(n), "-p", "udp", "127.0.0.1", str(port)],
+                           capture_output=True, text=True, timeout=120)
+        assert f"eperm {n}" in p.stdout.splitlines(), p.stdout
+    alerted = len(alerts(agent.events, "deny flood"))
+    lost = sum(e["lost"].get("enforce.connect", 0) for e in agent.events if e["kind"] == "agent.loss")
+    assert alerted + lost == n, (alerted, lost)
+    print(f"  ({n} denied: {alerted} alerts, {lost} records lost and counted)")
+
+
 def test_udp_connect_and_sendto_denied():
     sock, port = listener(proto="udp")
     path = policy_file(deny_rule("deny udp", port, extra=" and net.proto == udp"))

@@ -7,7 +7,7 @@
  * a datagram socket, sendto sends one datagram without connecting (the sendmsg hooks).
  * Prints "ok" or "errno N NAME" and exits 0 either way; 2 on a usage or setup error.
  * -n repeats the attempt COUNT times (a new socket each) and prints the last result and
- * "ns_per_call N" (socket + attempt + close), for a rough cost figure.
+ * "eperm N" (attempts that failed with EPERM) and "ns_per_call N" (socket + attempt + close).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -74,6 +74,7 @@ int main(int argc, char **argv)
 	}
 	bool stream = !strcmp(proto, "tcp");
 	int rc = 0, err = 0;
+	long eperm = 0;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (long i = 0; i < count; i++) {
@@ -87,6 +88,7 @@ int main(int argc, char **argv)
 		else
 			rc = connect(fd, (struct sockaddr *)&ss, len);
 		err = errno;
+		eperm += rc && err == EPERM;
 		close(fd);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -94,6 +96,8 @@ int main(int argc, char **argv)
 		printf("errno %d %s\n", err, strerrorname_np(err));
 	else
 		printf("ok\n");
+	if (count > 1)
+		printf("eperm %ld\n", eperm);
 	if (count > 1)
 		printf("ns_per_call %lld\n", ((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec)) / count);
 	fflush(stdout);
