@@ -30,13 +30,17 @@ static bool set_u64(uint64_t **vals, size_t *n, bool *has, const struct node *p,
 	uint64_t tmp[VIGIL_ENF_VALUES_MAX];
 	size_t k = 0;
 
+	if (p->nvals > VIGIL_ENF_VALUES_MAX) {
+		snprintf(why, len, "%s has more than %d values (the kernel table's size)", p->field->name,
+			 VIGIL_ENF_VALUES_MAX);
+		return false;
+	}
 	for (size_t i = 0; i < p->nvals; i++) {
 		if (p->vals[i].i < 0 || (uint64_t)p->vals[i].i > max) {
 			snprintf(why, len, "%s value %s is out of range", p->field->name, p->vals[i].s);
 			return false;
 		}
-		if (k < VIGIL_ENF_VALUES_MAX)
-			tmp[k++] = (uint64_t)p->vals[i].i;
+		tmp[k++] = (uint64_t)p->vals[i].i;
 	}
 	if (*has) { /* a second test of the field: the values both accept */
 		size_t m = 0;
