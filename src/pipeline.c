@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "pipeline.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "kinds.h"
@@ -79,5 +80,12 @@ int pipeline_handle(void *ctx, void *data, size_t size)
 		proc_cache_exit(&pl->cache, h->task.tgid, h->ktime_ns);
 	sink_flush(pl->sink, FLUSH_AT);
 	/* a reader that went away ends the run: a negative return stops ring_buffer__poll */
-	return pl->sink->broken ? -1 : 0;
+	if (pl->sink->broken)
+		return -1;
+	/* libbpf keeps consuming while producers keep up: hand control back now and then */
+	if (++pl->since_yield >= PIPELINE_YIELD_EVERY) {
+		pl->since_yield = 0;
+		return -EAGAIN;
+	}
+	return 0;
 }

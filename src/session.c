@@ -397,7 +397,8 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	uint64_t deadline = o->duration > 0 ? start + (uint64_t)(o->duration * NS_PER_SEC) : 0;
 	while (!stop_requested && !sink.broken) {
 		int n = ring_buffer__poll(rb, 100);
-		if (n < 0 && n != -EINTR)
+		pl.since_yield = 0;
+		if (n < 0 && n != -EINTR && n != -EAGAIN)
 			break;
 		uint64_t now = now_boot_ns();
 		if (now >= next_loss) {
@@ -421,7 +422,12 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 
 	/* Detach first: after that nothing is produced, so draining makes the counts exact. */
 	sensors_detach(&sensors);
-	ring_buffer__consume(rb);
+	/* after detach nothing is produced: drain to the end (each call may yield) */
+	for (int n; (n = ring_buffer__consume(rb)) != 0;) {
+		pl.since_yield = 0;
+		if (n < 0 && n != -EAGAIN)
+			break;
+	}
 	if (h->on_tick)
 		h->on_tick(&pl);
 	if (sensors_read_stats(&sensors, st) == 0) {
