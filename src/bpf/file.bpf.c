@@ -51,18 +51,6 @@ static __always_inline __u64 sys_arg(struct pt_regs *regs, int i)
 	}
 }
 
-/* The filter's fields from helpers, without touching the task: the cheap first question. */
-static __always_inline void quick_task(struct vigil_task *t)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-	t->tgid = pid_tgid >> 32;
-	t->tid = (__u32)pid_tgid;
-	t->uid = (__u32)bpf_get_current_uid_gid();
-	t->cgroup_id = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(t->comm, sizeof(t->comm));
-}
-
 /* current->files->fdt->fd[fd], bounded by the table's size; NULL if the slot is empty. */
 static __always_inline struct file *fd_file(struct task_struct *task, long fd)
 {
@@ -148,7 +136,7 @@ static __always_inline int on_file_exit(long ret, const struct file_call *c)
 
 	if (!kind_enabled(c->kind))
 		return 0;
-	quick_task(&quick);
+	fill_task_quick(&quick);
 	if (!want_event(c->kind, &quick) || !(s = get_scratch()))
 		return 0;
 	e = (struct vigil_file_event *)s->raw;
