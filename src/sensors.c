@@ -211,6 +211,7 @@ static const struct {
 	[ATTACH_RAW_TP] = { "raw_tp", "_raw", FEAT_RAW_TP },
 	[ATTACH_TRACEPOINT] = { "tracepoint", "_tp", FEAT_TRACEPOINT },
 	[ATTACH_UPROBE] = { "uprobe", "_uprobe", FEAT_UPROBE },
+	[ATTACH_FEXIT] = { "fexit", "_fexit", FEAT_FENTRY },
 };
 
 const char *attach_method_name(enum attach_method m)

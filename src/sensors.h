@@ -21,6 +21,7 @@ enum attach_method {
 	ATTACH_RAW_TP,
 	ATTACH_TRACEPOINT,
 	ATTACH_UPROBE, /* needs the sensor's own attach: a binary and a symbol */
+	ATTACH_FEXIT,  /* a kernel function's exit with its arguments (where fentry works) */
 	ATTACH_METHOD_COUNT,
 	ATTACH_UNAVAILABLE = ATTACH_METHOD_COUNT,
 };

@@ -110,3 +110,31 @@ int capable_tp(struct trace_event_raw_cap_capable *ctx)
 {
 	return on_capable(ctx, ctx->cred, ctx->target_ns, ctx->cap, ctx->ret);
 }
+
+/*
+ * Kernels before the cap_capable tracepoint (6.13): the function's exit, where fentry works. It
+ * sees the arguments, the result and the options, so the audit flag is the kernel's own.
+ */
+#define CAP_OPT_NOAUDIT_BIT (1u << 1)
+
+SEC("fexit/cap_capable")
+int BPF_PROG(capable_fexit, const struct cred *cred, struct user_namespace *target_ns, int cap,
+	     unsigned int opts, int ret)
+{
+	const __u32 kind = VIGIL_KIND_PRIV_CAPABLE;
+	struct vigil_capable_event e = {};
+
+	if (!kind_enabled(kind) || (bpf_get_current_pid_tgid() >> 32) == cfg.agent_tgid)
+		return 0;
+	e.audit = !(opts & CAP_OPT_NOAUDIT_BIT);
+	if (e.audit == 0 && !cap_report_noaudit)
+		return 0;
+	if (!syspair_want(&e.hdr, kind))
+		return 0;
+	e.cap = cap;
+	e.ret = ret;
+	e.target_ns = BPF_CORE_READ(target_ns, ns.inum);
+	e.cred_euid = BPF_CORE_READ(cred, euid.val);
+	emit(&e.hdr, sizeof(e));
+	return 0;
+}
