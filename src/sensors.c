@@ -81,6 +81,7 @@ static const struct sensor_def defs[] = {
 			    "syscalls:sys_exit_chown", "syscalls:sys_exit_fchown",
 			    "syscalls:sys_exit_lchown", "syscalls:sys_exit_fchownat",
 			    "syscalls:sys_exit_truncate", "syscalls:sys_exit_ftruncate" },
+		.optional = 1u << 3, /* fchmodat2: Linux 6.6 and later */
 	},
 	{
 		.name = "net",
@@ -253,6 +254,23 @@ static bool prog_event_exists(struct bpf_program *p, const struct btf *vmlinux, 
 	return true;
 }
 
+/* The optional hooks of a sensor that this kernel lacks, for the chosen method. */
+static uint32_t skipped_hooks(struct vigil_bpf *skel, const struct sensor_def *d, enum attach_method m,
+			      const struct btf *vmlinux)
+{
+	uint32_t skipped = 0;
+	char unused[160];
+
+	for (int h = 0; h < SENSOR_MAX_HOOKS && d->hooks[h]; h++) {
+		if (!(d->optional & (1u << h)))
+			continue;
+		struct bpf_program *p = hook_prog(skel, d->hooks[h], m);
+		if (!p || !prog_event_exists(p, vmlinux, unused, sizeof(unused)))
+			skipped |= 1u << h;
+	}
+	return skipped;
+}
+
 /* The best method that every hook of the sensor has a program for and the kernel supports. */
 static enum attach_method choose_method(struct vigil_bpf *skel, const struct sensor_def *d,
 					const struct probe_result *probe, const struct btf *vmlinux,
@@ -264,6 +282,8 @@ static enum attach_method choose_method(struct vigil_bpf *skel, const struct sen
 		bool ok = probe->f[methods[m].feature].available;
 		for (int h = 0; ok && h < SENSOR_MAX_HOOKS && d->hooks[h]; h++) {
 			struct bpf_program *p = hook_prog(skel, d->hooks[h], m);
+			if (d->optional & (1u << h))
+				continue; /* a kernel without it skips it (skipped_hooks) */
 			ok = p && prog_event_exists(p, vmlinux, missing, sizeof(missing));
 		}
 		if (ok)
@@ -330,8 +350,10 @@ static int open_and_load(struct sensors *s, const struct sensors_config *cfg,
 		}
 		if (!st->wanted || st->method == ATTACH_UNAVAILABLE)
 			continue;
+		st->skipped = skipped_hooks(s->skel, st->def, st->method, vmlinux);
 		for (int h = 0; h < SENSOR_MAX_HOOKS && defs[i].hooks[h]; h++)
-			bpf_program__set_autoload(hook_prog(s->skel, defs[i].hooks[h], st->method), true);
+			if (!(st->skipped & (1u << h)))
+				bpf_program__set_autoload(hook_prog(s->skel, defs[i].hooks[h], st->method), true);
 		if (defs[i].configure && defs[i].configure(s, cfg, err, errlen)) {
 			btf__free(vmlinux);
 			return -EINVAL;
@@ -414,6 +436,8 @@ int sensors_load(struct sensors *s, const struct sensors_config *cfg, const stru
 int sensors_attach_hooks(struct sensors *s, const struct sensor_state *st, char *err, size_t errlen)
 {
 	for (int h = 0; h < SENSOR_MAX_HOOKS && st->def->hooks[h]; h++) {
+		if (st->skipped & (1u << h))
+			continue;
 		struct bpf_program *p = hook_prog(s->skel, st->def->hooks[h], st->method);
 		struct bpf_link *link = bpf_program__attach(p);
 		if (!link) {

@@ -42,6 +42,7 @@ struct sensor_def {
 	const char *hooks[SENSOR_MAX_HOOKS];     /* program base names: "exec" -> exec_btf, ... */
 	const char *events[SENSOR_MAX_HOOKS];    /* the kernel event each hook attaches to */
 	uint32_t needs; /* FEATURE_BIT()s it cannot work without: their absence is its reason */
+	uint32_t optional; /* bits of hooks[] a kernel may lack (a newer syscall): skipped there */
 	/* Optional, for what the generic path cannot do. configure: between open and load (rodata).
 	 * attach: instead of attaching each hook (uprobes; maps filled first); it may call
 	 * sensors_attach_hooks. Both return 0, or -1 with one line in err. */
@@ -53,6 +54,7 @@ struct sensor_state {
 	const struct sensor_def *def;
 	bool wanted;                /* some requested kind comes from it */
 	enum attach_method method;  /* ATTACH_UNAVAILABLE if it cannot run here */
+	uint32_t skipped;           /* optional hooks this kernel lacks */
 	char why[320];              /* when unavailable */
 };
 
