@@ -397,6 +397,9 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	uint64_t deadline = o->duration > 0 ? start + (uint64_t)(o->duration * NS_PER_SEC) : 0;
 	while (!stop_requested && !sink.broken) {
 		int n = ring_buffer__poll(rb, 100);
+		/* the kernel wakes us only for a backlog (wakeup_flag): a quiet poll still collects */
+		if (n == 0)
+			n = ring_buffer__consume(rb);
 		pl.since_yield = 0;
 		if (n < 0 && n != -EINTR && n != -EAGAIN)
 			break;

@@ -276,6 +276,19 @@ static __always_inline void fill_header(struct vigil_event_hdr *hdr, __u32 kind)
 
 /* ---- emit: to the ring buffer, counted either way ---- */
 
+/*
+ * Wake the consumer only once a sixteenth of the ring is waiting: it polls every 100 ms anyway,
+ * so a trickle of events costs no wakeup (and no write) each, and a burst still wakes it long
+ * before the ring fills.
+ */
+static __always_inline __u64 wakeup_flag(void)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+
+	return avail >= size / 16 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void emit(struct vigil_event_hdr *hdr, __u32 size)
 {
 	__u32 kind = hdr->kind;
@@ -285,14 +298,14 @@ static __always_inline void emit(struct vigil_event_hdr *hdr, __u32 size)
 	hdr->size = size;
 	if (hdr->flags & VIGIL_EF_TABLE_ONLY) {
 		STAT_ADD(kind, table_produced);
-		if (bpf_ringbuf_output(&events, hdr, size, 0))
+		if (bpf_ringbuf_output(&events, hdr, size, wakeup_flag()))
 			STAT_ADD(kind, table_dropped);
 		return;
 	}
 	STAT_ADD(kind, produced);
 	if (hdr->flags & VIGIL_EF_READ_ERROR)
 		STAT_ADD(kind, read_errors);
-	if (bpf_ringbuf_output(&events, hdr, size, 0))
+	if (bpf_ringbuf_output(&events, hdr, size, wakeup_flag()))
 		STAT_ADD(kind, dropped);
 }
 
