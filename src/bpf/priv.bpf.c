@@ -69,8 +69,10 @@ static __always_inline __u32 cap_audit_of(void *ctx)
 	return 1;
 }
 
+/* audit_known: the hook knows the audit flag (fexit: the options); else it is read from the stack */
 static __always_inline int on_capable(void *ctx, const struct cred *cred,
-				      struct user_namespace *target_ns, int cap, int ret)
+				      struct user_namespace *target_ns, int cap, int ret,
+				      bool audit_known, __u32 audit)
 {
 	const __u32 kind = VIGIL_KIND_PRIV_CAPABLE;
 	struct vigil_capable_event e = {};
@@ -78,7 +80,7 @@ static __always_inline int on_capable(void *ctx, const struct cred *cred,
 	if (!kind_enabled(kind) || (bpf_get_current_pid_tgid() >> 32) == cfg.agent_tgid)
 		return 0;
 	/* silent probes (every mmap asks for CAP_SYS_ADMIN) are noise unless asked for */
-	e.audit = cap_audit_of(ctx);
+	e.audit = audit_known ? audit : cap_audit_of(ctx);
 	if (e.audit == 0 && !cap_report_noaudit)
 		return 0;
 	if (!syspair_want(&e.hdr, kind))
@@ -95,20 +97,20 @@ SEC("tp_btf/cap_capable")
 int BPF_PROG(capable_btf, const struct cred *cred, struct user_namespace *target_ns,
 	     const struct user_namespace *capable_ns, int cap, int ret)
 {
-	return on_capable(ctx, cred, target_ns, cap, ret);
+	return on_capable(ctx, cred, target_ns, cap, ret, false, 0);
 }
 
 SEC("raw_tp/cap_capable")
 int BPF_PROG(capable_raw, const struct cred *cred, struct user_namespace *target_ns,
 	     const struct user_namespace *capable_ns, int cap, int ret)
 {
-	return on_capable(ctx, cred, target_ns, cap, ret);
+	return on_capable(ctx, cred, target_ns, cap, ret, false, 0);
 }
 
 SEC("tracepoint/capability/cap_capable")
 int capable_tp(struct trace_event_raw_cap_capable *ctx)
 {
-	return on_capable(ctx, ctx->cred, ctx->target_ns, ctx->cap, ctx->ret);
+	return on_capable(ctx, ctx->cred, ctx->target_ns, ctx->cap, ctx->ret, false, 0);
 }
 
 /*
@@ -121,20 +123,5 @@ SEC("fexit/cap_capable")
 int BPF_PROG(capable_fexit, const struct cred *cred, struct user_namespace *target_ns, int cap,
 	     unsigned int opts, int ret)
 {
-	const __u32 kind = VIGIL_KIND_PRIV_CAPABLE;
-	struct vigil_capable_event e = {};
-
-	if (!kind_enabled(kind) || (bpf_get_current_pid_tgid() >> 32) == cfg.agent_tgid)
-		return 0;
-	e.audit = !(opts & CAP_OPT_NOAUDIT_BIT);
-	if (e.audit == 0 && !cap_report_noaudit)
-		return 0;
-	if (!syspair_want(&e.hdr, kind))
-		return 0;
-	e.cap = cap;
-	e.ret = ret;
-	e.target_ns = BPF_CORE_READ(target_ns, ns.inum);
-	e.cred_euid = BPF_CORE_READ(cred, euid.val);
-	emit(&e.hdr, sizeof(e));
-	return 0;
+	return on_capable(ctx, cred, target_ns, cap, ret, true, !(opts & CAP_OPT_NOAUDIT_BIT));
 }
