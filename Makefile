@@ -126,5 +126,5 @@ clean:
 # cloud kernels under qemu TCG; SKIP (exit 0) without qemu. Not part of `make test` yet.
 # make test-vm VM_ARGS="--kernel 6.1 --only probe -v"
 .PHONY: test-vm
-test-vm: $(BUILD)/vigil
+test-vm: $(BUILD)/vigil $(BUILD)/tests/helpers/enforce_connect
 	@tests/vm/run --build $(BUILD) $(VM_ARGS)
