@@ -124,7 +124,8 @@ static int rules_on_loaded(struct pipeline *pl, struct sensors *s)
 	char err[512];
 
 	(void)s;
-	if (enforcer_apply(&r->enforcer, &r->ps, &r->enf, pl, err, sizeof(err))) {
+	if (enforcer_apply(&r->enforcer, &r->ps, &r->enf, pl, err, sizeof(err)) ||
+	    task_enforcer_apply(&r->task_enforcer, &r->ps, &r->enf, pl, err, sizeof(err))) {
 		fprintf(stderr, "vigil: %s\n", err);
 		return -1;
 	}
@@ -137,6 +138,7 @@ static void rules_tick(struct pipeline *pl)
 	struct agent_rules *r = pl->user;
 
 	r->alerts += enforcer_poll(r->enforcer, pl);
+	r->alerts += task_enforcer_poll(r->task_enforcer, pl);
 }
 
 static void rules_after_ready(struct pipeline *pl)
@@ -184,6 +186,8 @@ static void rules_reload(struct pipeline *pl, struct sensors *s)
 		return;
 	}
 	if (enforcer_apply(&r->enforcer, &next, &r->enf, pl, err, sizeof(err)))
+		fprintf(stderr, "vigil: policy reload: %s; enforcement is off until the next good reload\n", err);
+	if (task_enforcer_apply(&r->task_enforcer, &next, &r->enf, pl, err, sizeof(err)))
 		fprintf(stderr, "vigil: policy reload: %s; enforcement is off until the next good reload\n", err);
 	policy_free(&r->ps);
 	r->ps = next;
@@ -233,6 +237,8 @@ void agent_rules_free(struct agent_rules *r)
 {
 	enforcer_destroy(r->enforcer); /* enforcement ends with vigil */
 	r->enforcer = NULL;
+	task_enforcer_destroy(r->task_enforcer);
+	r->task_enforcer = NULL;
 	policy_free(&r->ps);
 	free(r->filters);
 	sbuf_free(&r->json);

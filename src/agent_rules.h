@@ -25,6 +25,7 @@ struct agent_rules {
 	uint64_t reloads, rejected;
 	struct enforce_opts enf;      /* --monitor, --enforce, --allow-degraded, --exempt-* */
 	struct enforcer *enforcer;    /* the kernel's deny rules, when there are any */
+	struct task_enforcer *task_enforcer; /* deny/kill on exec, open, setuid, modules, bpf */
 };
 
 /* Loads the policy named by r->paths (the bundled library when none). Prints every error;

@@ -124,6 +124,15 @@ out:
 	return err;
 }
 
+bool probe_bpf_lsm(void)
+{
+	libbpf_print_fn_t old = libbpf_set_print(quiet_print);
+	int err = try_program("probe_lsm", ATTACH_AUTO);
+
+	libbpf_set_print(old);
+	return err == 0;
+}
+
 static void set(struct probe_result *r, enum feature f, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

@@ -45,6 +45,9 @@ int kernel_fs_ensure(char *err, size_t errlen);
 /* Runs every probe. Needs root; prints nothing. */
 void probe_run(struct probe_result *r);
 
+/* A BPF LSM program loads and attaches here (the enforcement's choice of mechanism). */
+bool probe_bpf_lsm(void);
+
 const char *feature_name(enum feature f);
 void probe_print_table(const struct probe_result *r);
 void probe_write_json(const struct probe_result *r, struct out *o);

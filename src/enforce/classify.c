@@ -5,6 +5,7 @@
 
 #include "enforce/enforce.h"
 #include "enforce/spec.h"
+#include "enforce/task.h"
 #include "kinds.h"
 
 static const char *const kernel_fields =
@@ -197,11 +198,11 @@ enum enforce_class enf_spec_build(const struct rule *r, struct enf_spec *s, char
 	if (!r->enabled || r->action == ACT_ALERT || !r->cond)
 		return ENF_CLASS_ALERT;
 	if (r->action == ACT_KILL) {
-		snprintf(why, whylen, "action kill is not carried out yet (this version enforces deny on net.connect with cgroup hooks)");
+		snprintf(why, whylen, "action kill is carried out on process.exec, file.open, priv.setuid, kernel.module_load and kernel.bpf only");
 		return ENF_CLASS_NONE;
 	}
 	if (r->kinds != KIND_BIT(VIGIL_KIND_NET_CONNECT)) {
-		snprintf(why, whylen, "deny is carried out for net.connect only so far (cgroup connect/sendmsg hooks); this kernel has no BPF LSM for the others");
+		snprintf(why, whylen, "deny is carried out on net.connect (cgroup hooks) and on process.exec, file.open, priv.setuid, kernel.module_load, kernel.bpf (BPF LSM or SIGKILL) only");
 		return ENF_CLASS_NONE;
 	}
 	if (r->nexceptions) {
@@ -219,6 +220,12 @@ enum enforce_class enf_spec_build(const struct rule *r, struct enf_spec *s, char
 
 enum enforce_class enforce_classify(const struct rule *r, char *why, size_t whylen, struct pos *at)
 {
+	if (enf_task_handles(r)) {
+		struct enf_task_spec t;
+		enum enforce_class c = enf_task_build(r, &t, why, whylen, at);
+		enf_task_spec_free(&t);
+		return c;
+	}
 	struct enf_spec s;
 	enum enforce_class c = enf_spec_build(r, &s, why, whylen, at);
 
@@ -237,7 +244,7 @@ enum mode enforce_rule_mode(const struct rule *r, const struct enforce_opts *o)
 
 size_t enforce_mark(struct policy_set *ps, const struct enforce_opts *o)
 {
-	size_t errors = 0, n = 0;
+	size_t errors = 0, n = 0, ntask = 0;
 
 	for (size_t i = 0; i < ps->nrules; i++) {
 		struct rule *r = &ps->rules[i];
@@ -257,6 +264,17 @@ size_t enforce_mark(struct policy_set *ps, const struct enforce_opts *o)
 			r->in_kernel = true;
 			n++;
 			break;
+		case ENF_CLASS_LSM:
+		case ENF_CLASS_SIGNAL: /* enforce_task has its own 64 rule bits */
+			if (ntask == VIGIL_ENF_RULES_MAX) {
+				policy_error(ps, r->pos, "rule '%s': more than %d deny/kill rules for the kernel's task hooks",
+					     r->name, VIGIL_ENF_RULES_MAX);
+				errors++;
+				break;
+			}
+			r->in_kernel = true;
+			ntask++;
+			break;
 		case ENF_CLASS_NONE:
 			if (o->allow_degraded || enforce_rule_mode(r, o) == MODE_MONITOR)
 				break; /* runs as an alert; agent.policy says so */
@@ -273,8 +291,8 @@ size_t enforce_count(const struct policy_set *ps)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < ps->nrules; i++)
-		n += ps->rules[i].in_kernel;
+	for (size_t i = 0; i < ps->nrules; i++) /* the task rules have their own enforcer */
+		n += ps->rules[i].in_kernel && !enf_task_handles(&ps->rules[i]);
 	return n;
 }
 
@@ -282,14 +300,19 @@ bool enforce_explain_rule(const struct rule *r, FILE *f)
 {
 	char why[256];
 	struct pos at;
+	enum enforce_class c = enforce_classify(r, why, sizeof(why), &at);
 
-	switch (enforce_classify(r, why, sizeof(why), &at)) {
+	switch (c) {
 	case ENF_CLASS_ALERT:
 		return false;
 	case ENF_CLASS_CGROUP:
 		fprintf(f, "  enforcement: cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6 at the cgroup2 root): the call fails with EPERM%s\n",
 			r->mode == MODE_MONITOR ? "; mode monitor: reported as would-deny, allowed" : "");
 		fputs("    decided in the kernel: the whole condition, by the enforcement program (no events to user space)\n", f);
+		return true;
+	case ENF_CLASS_LSM:
+	case ENF_CLASS_SIGNAL:
+		enf_task_explain(r, c, f);
 		return true;
 	case ENF_CLASS_NONE:
 		fprintf(f, "  enforcement: not enforceable: %s (%s:%d:%d); refused by vigil run unless --allow-degraded or --monitor\n",
@@ -327,6 +350,8 @@ void enforce_describe(const struct policy_set *ps, const struct enforce_opts *o,
 			out_str(out, NULL, "sendmsg4");
 			out_str(out, NULL, "sendmsg6");
 			out_arr_end(out);
+		} else if ((c == ENF_CLASS_LSM || c == ENF_CLASS_SIGNAL) && r->in_kernel) {
+			enf_task_describe(r, c, enforce_rule_mode(r, o), out);
 		} else {
 			char msg[300];
 			snprintf(msg, sizeof(msg), "not enforceable: %s", c == ENF_CLASS_NONE ? why : "not loaded");

@@ -34,7 +34,15 @@ enum enforce_class {
 	ENF_CLASS_ALERT,  /* action alert (or disabled): nothing to enforce */
 	ENF_CLASS_CGROUP, /* carried out by the cgroup sock_addr hooks */
 	ENF_CLASS_NONE,   /* not enforceable here */
+	ENF_CLASS_LSM,    /* process/file/privilege/kernel rules: BPF LSM hooks (EPERM) */
+	ENF_CLASS_SIGNAL, /* the same where there is no BPF LSM: SIGKILL from a tracepoint */
 };
+
+/* Carried out by a kernel program (the rule needs no events in user space). */
+static inline bool enforce_class_in_kernel(enum enforce_class c)
+{
+	return c == ENF_CLASS_CGROUP || c == ENF_CLASS_LSM || c == ENF_CLASS_SIGNAL;
+}
 
 /* How rule r would be enforced on this host; for NONE, why (and where) in why/at. */
 enum enforce_class enforce_classify(const struct rule *r, char *why, size_t whylen,
@@ -46,7 +54,7 @@ enum mode enforce_rule_mode(const struct rule *r, const struct enforce_opts *o);
  * be enforced as a policy error (file:line:col), unless allowed degraded or only monitored.
  * Returns the number of errors added. */
 size_t enforce_mark(struct policy_set *ps, const struct enforce_opts *o);
-/* Rules marked in_kernel. */
+/* Rules marked in_kernel for the cgroup hooks. */
 size_t enforce_count(const struct policy_set *ps);
 
 /* `vigil policy explain`: one "  enforcement: ..." line for the rule (nothing for alerts);
@@ -67,6 +75,14 @@ int enforcer_apply(struct enforcer **e, const struct policy_set *ps, const struc
 uint64_t enforcer_poll(struct enforcer *e, struct pipeline *pl);
 /* Detaches: enforcement ends. */
 void enforcer_destroy(struct enforcer *e);
+
+/* The running process/file/privilege/kernel enforcement (enforce_task.bpf.c, src/enforce/task.c):
+ * the same contract as enforcer_*. */
+struct task_enforcer;
+int task_enforcer_apply(struct task_enforcer **e, const struct policy_set *ps,
+			const struct enforce_opts *o, struct pipeline *pl, char *err, size_t errlen);
+uint64_t task_enforcer_poll(struct task_enforcer *e, struct pipeline *pl);
+void task_enforcer_destroy(struct task_enforcer *e);
 
 /* Finds the cgroup2 mount; 0, or -1. */
 int enforce_cgroup2_root(char *buf, size_t len);

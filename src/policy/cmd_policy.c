@@ -97,7 +97,7 @@ static int explain(struct policy_args *a)
 	for (size_t i = 0; i < ps.nrules; i++) { /* as vigil run: the kernel's deny rules need no events */
 		char why[256];
 		struct pos at;
-		ps.rules[i].in_kernel = enforce_classify(&ps.rules[i], why, sizeof(why), &at) == ENF_CLASS_CGROUP;
+		ps.rules[i].in_kernel = enforce_class_in_kernel(enforce_classify(&ps.rules[i], why, sizeof(why), &at));
 	}
 	if (!policy_kernel_filters(&ps, &f, &nf, err, sizeof(err)))
 		printf("\nkernel filter: %zu distinct term%s for %zu rules (one table lookup per field per event, whatever the number of rules)\n",

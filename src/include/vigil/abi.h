@@ -699,4 +699,81 @@ _Static_assert(sizeof(struct vigil_enf_record) == 88, "enf record");
 _Static_assert(sizeof(struct vigil_enf_stats) == 40, "enf stats");
 /* ---- end of enforcement ---- */
 
+/* ---- enforcement: processes, files, privileges, kernel activity (src/bpf/enforce_task.bpf.c) ----
+ * The same bitmap matching as enforce_connect: per-field tables whose values are rule bitmaps.
+ * Each operation is carried out by a BPF LSM hook where the kernel has BPF LSM (the call fails
+ * with EPERM), else by bpf_send_signal(SIGKILL) from a tracepoint before the result is used. */
+#define VIGIL_ENF_PATH_MAX 256 /* LPM key data: one field byte, then the path and its NUL */
+
+enum vigil_enf_op {
+	VIGIL_ENF_OP_EXEC = 0,   /* process.exec */
+	VIGIL_ENF_OP_OPEN = 1,   /* file.open */
+	VIGIL_ENF_OP_SETUID = 2, /* priv.setuid */
+	VIGIL_ENF_OP_MODULE = 3, /* kernel.module_load */
+	VIGIL_ENF_OP_BPF = 4,    /* kernel.bpf (BPF_PROG_LOAD) */
+	VIGIL_ENF_OP_COUNT = 5,
+};
+
+/* The first byte of a path key: which field the path is. */
+enum vigil_enf_path_field {
+	VIGIL_ENF_PF_EXE = 1,     /* proc.exe ==/in/startswith (for exec: the new image) */
+	VIGIL_ENF_PF_NOT_EXE = 2, /* not proc.exe ...: the rules this path takes out */
+	VIGIL_ENF_PF_FILE = 3,    /* file.path */
+};
+
+struct vigil_enf_path_key {
+	__u32 prefixlen; /* bits */
+	__u8 data[VIGIL_ENF_PATH_MAX];
+};
+
+struct vigil_enf_task_config {
+	__u64 active;
+	__u64 enforce;      /* rules whose match acts (the others report would-deny/would-kill) */
+	__u64 kill;         /* action kill: SIGKILL (with deny where the hook can) */
+	__u64 op[8];        /* rules per enum vigil_enf_op */
+	__u64 any_exe;      /* rules without a positive proc.exe test */
+	__u64 not_exe;      /* rules with a 'not proc.exe' test (the exe must be looked up) */
+	__u64 any_file;
+	__u64 any_comm;
+	__u64 any_uid;
+	__u64 any_new_uid;  /* setuid.new.uid */
+	__u64 any_new_euid; /* setuid.new.euid */
+	__u32 self_tgid;
+	__u32 generation;
+	__u32 exempt_comms;
+	__u32 exempt_cgroups;
+	__u32 not_comms;    /* entries in the 'not proc.comm' table (0: no lookup) */
+	__u32 _pad;
+};
+
+struct vigil_enf_task_record {
+	__u64 ktime_ns;
+	__u64 cgroup_id;
+	__u64 rules;      /* every loaded rule that matched */
+	__u32 tgid;
+	__u32 tid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 euid;
+	__u32 generation;
+	__u32 new_uid;    /* setuid: the uid and euid asked for */
+	__u32 new_euid;
+	__s32 arg;        /* bpf: cmd; open: flags; module: 0 init_module, 1 finit_module */
+	__u8 op;          /* enum vigil_enf_op */
+	__u8 mechanism;   /* 1 lsm, 2 signal */
+	__u8 denied;      /* the call failed with EPERM */
+	__u8 killed;      /* SIGKILL sent */
+	__u8 path_trunc;  /* a path did not fit */
+	__u8 _pad[3];
+	char comm[VIGIL_COMM_LEN];
+	char exe[VIGIL_ENF_PATH_MAX];  /* proc.exe (exec: the new image) */
+	char file[VIGIL_ENF_PATH_MAX]; /* file.path (open, module file) */
+};
+
+_Static_assert(sizeof(struct vigil_enf_path_key) == 260, "enf path key");
+_Static_assert(sizeof(struct vigil_enf_task_config) == 168, "enf task config");
+_Static_assert(sizeof(struct vigil_enf_task_record) == 88 + 512, "enf task record");
+/* ---- end of task enforcement ---- */
+
 #endif /* VIGIL_ABI_H */

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Does one operation that a deny/kill rule may stop, and says what it saw (tests/e2e/
+ * test_enforce_task.py). Its first action, in every mode, is to write "ran" to $VIGIL_L_MARK
+ * when that is set: a process killed at exec never writes it.
+ *
+ *   enforce_task [-c COMM] run              nothing more (exec tests)
+ *   enforce_task [-c COMM] open PATH        open + read: "read: CONTENT" or "errno N NAME"
+ *   enforce_task [-c COMM] setuid           as root: setresuid(65534, 65534, 0), then
+ *                                           setresuid(0, 0, 0): "uid 0" or "errno N NAME"
+ *   enforce_task [-c COMM] bpf              BPF_PROG_LOAD of "r0 = 0; exit": "loaded" or "errno"
+ *
+ * -c sets the comm (prctl) before the operation, so a test's rule can name it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void mark(void)
+{
+	const char *path = getenv("VIGIL_L_MARK");
+
+	if (!path)
+		return;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		(void)!write(fd, "ran\n", 4);
+		close(fd);
+	}
+}
+
+static int fail(const char *what)
+{
+	int e = errno;
+
+	printf("errno %d %s\n", e, e == EPERM ? "EPERM" : strerrorname_np(e) ? strerrorname_np(e) : "?");
+	fflush(stdout);
+	(void)what;
+	return 0;
+}
+
+static int do_open(const char *path)
+{
+	char buf[256];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return fail("open");
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return fail("read");
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	printf("read: %s\n", buf);
+	return 0;
+}
+
+static int do_setuid(void)
+{
+	if (setresuid(65534, 65534, 0))
+		return fail("drop");
+	if (setresuid(0, 0, 0))
+		return fail("setresuid");
+	printf("uid %d\n", (int)getuid());
+	return 0;
+}
+
+static int do_bpf(void)
+{
+	struct bpf_insn prog[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	attr.insn_cnt = 2;
+	attr.insns = (unsigned long)prog;
+	attr.license = (unsigned long)"GPL";
+	long fd = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (fd < 0)
+		return fail("bpf");
+	printf("loaded\n");
+	close((int)fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	mark();
+	if (argc > 2 && !strcmp(argv[1], "-c")) {
+		prctl(PR_SET_NAME, argv[2], 0, 0, 0);
+		i = 3;
+	}
+	if (i >= argc)
+		goto usage;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(argv[i], "run"))
+		return 0;
+	if (!strcmp(argv[i], "open") && i + 1 < argc)
+		return do_open(argv[i + 1]);
+	if (!strcmp(argv[i], "setuid"))
+		return do_setuid();
+	if (!strcmp(argv[i], "bpf"))
+		return do_bpf();
+usage:
+	fprintf(stderr, "usage: enforce_task [-c COMM] run | open PATH | setuid | bpf\n");
+	return 2;
+}
