@@ -357,6 +357,16 @@ static __always_inline int decide(struct op_ctx *o)
 
 /* --- lsm ----------------------------------------------------------------------------- */
 
+/* Two constant returns: the verifier of 6.12 checks that an LSM program returns [-4095, 0], and
+ * a value clang computes arithmetically from the decision has no such bound. */
+static __always_inline int lsm_ret(int r)
+{
+	asm volatile("" : "+r"(r));
+	if (r)
+		return -EPERM;
+	return 0;
+}
+
 SEC("lsm/bprm_check_security")
 int BPF_PROG(enf_lsm_exec, struct linux_binprm *bprm)
 {
@@ -364,7 +374,7 @@ int BPF_PROG(enf_lsm_exec, struct linux_binprm *bprm)
 
 	op_init(&o, VIGIL_ENF_OP_EXEC, MECH_LSM);
 	o.exe_file = BPF_CORE_READ(bprm, file);
-	return decide(&o);
+	return lsm_ret(decide(&o));
 }
 
 SEC("lsm/file_open")
@@ -375,7 +385,7 @@ int BPF_PROG(enf_lsm_open, struct file *file)
 	op_init(&o, VIGIL_ENF_OP_OPEN, MECH_LSM);
 	o.file = file;
 	o.arg = BPF_CORE_READ(file, f_flags);
-	return decide(&o);
+	return lsm_ret(decide(&o));
 }
 
 SEC("lsm/task_fix_setuid")
@@ -388,7 +398,7 @@ int BPF_PROG(enf_lsm_setuid, struct cred *new, const struct cred *old, int flags
 		return 0; /* setfsuid: not a change of uid */
 	o.new_uid = BPF_CORE_READ(new, uid.val);
 	o.new_euid = BPF_CORE_READ(new, euid.val);
-	return decide(&o);
+	return lsm_ret(decide(&o));
 }
 
 SEC("lsm/kernel_read_file")
@@ -401,7 +411,7 @@ int BPF_PROG(enf_lsm_module_file, struct file *file, enum kernel_read_file_id id
 	if (id != bpf_core_enum_value(enum kernel_read_file_id, READING_MODULE))
 		return 0;
 	o.file = file;
-	return decide(&o);
+	return lsm_ret(decide(&o));
 }
 
 SEC("lsm/kernel_load_data")
@@ -413,7 +423,7 @@ int BPF_PROG(enf_lsm_module_data, enum kernel_load_data_id id, bool contents)
 	o.arg = 0;
 	if (id != bpf_core_enum_value(enum kernel_load_data_id, LOADING_MODULE))
 		return 0;
-	return decide(&o);
+	return lsm_ret(decide(&o));
 }
 
 SEC("lsm/bpf")
@@ -425,7 +435,7 @@ int BPF_PROG(enf_lsm_bpf, int cmd)
 	o.arg = cmd;
 	if (cmd != BPF_PROG_LOAD)
 		return 0;
-	return decide(&o);
+	return lsm_ret(decide(&o));
 }
 
 /* --- signal ---------------------------------------------------------------------------- */
