@@ -17,7 +17,7 @@ LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lseccomp -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -D__VIGIL_BPF__ -Wall -Werror \
 	-Wno-unused-function -Isrc/include -I$(BUILD)
 
-BPF_OBJS := vigil probe enforce_connect enforce_block enforce_task
+BPF_OBJS := vigil probe enforce_connect enforce_block enforce_task enforce_packet
 BPF_SRCS := $(wildcard src/bpf/*.bpf.c src/bpf/*.bpf.h)
 SKELS := $(BPF_OBJS:%=$(BUILD)/%.skel.h)
 HDRS := $(wildcard src/*.h src/*/*.h src/include/vigil/*.h)

@@ -25,6 +25,8 @@ enum {
 	OPT_ALLOW_DEGRADED,
 	OPT_EXEMPT_COMM,
 	OPT_EXEMPT_CGROUP,
+	OPT_XDP_IFACE,
+	OPT_PIN,
 };
 
 /* What `vigil run` was asked for, beyond the session's options. */
@@ -57,6 +59,8 @@ static const struct argp_option run_options[] = {
 	{ "allow-degraded", OPT_ALLOW_DEGRADED, NULL, 0, "Run deny rules this kernel cannot enforce as alerts instead of refusing them", 6 },
 	{ "exempt-comm", OPT_EXEMPT_COMM, "COMM", 0, "Never deny this command name (repeatable)", 6 },
 	{ "exempt-cgroup", OPT_EXEMPT_CGROUP, "PATH", 0, "Never deny processes in this cgroup v2 or below it (repeatable; absolute or under the cgroup2 mount)", 6 },
+	{ "pin", OPT_PIN, NULL, 0, "Keep the kernel's enforcement in force after vigil exits (pinned under /sys/fs/bpf/vigil/agent; vigil unpin lifts it)", 6 },
+	{ "xdp-iface", OPT_XDP_IFACE, "IF", 0, "Attach the net.packet deny rules (XDP) to this interface (repeatable; required by such rules)", 6 },
 	{},
 };
 
@@ -117,14 +121,25 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 		a->enf_given = true;
 		return 0;
 	}
+	case OPT_PIN:
+		a->rules.enf.pin = true;
+		a->enf_given = true;
+		return 0;
 	case OPT_ALLOW_DEGRADED:
 		a->rules.enf.allow_degraded = true;
 		a->enf_given = true;
 		return 0;
 	case OPT_EXEMPT_COMM:
-	case OPT_EXEMPT_CGROUP: {
-		const char ***list = key == OPT_EXEMPT_COMM ? &a->rules.enf.exempt_comm : &a->rules.enf.exempt_cgroup;
-		size_t *n = key == OPT_EXEMPT_COMM ? &a->rules.enf.nexempt_comm : &a->rules.enf.nexempt_cgroup;
+	case OPT_EXEMPT_CGROUP:
+	case OPT_XDP_IFACE: {
+		const char ***list = key == OPT_EXEMPT_COMM	? &a->rules.enf.exempt_comm
+				     : key == OPT_XDP_IFACE ? &a->rules.enf.xdp_iface
+							      : &a->rules.enf.exempt_cgroup;
+		size_t *n = key == OPT_EXEMPT_COMM    ? &a->rules.enf.nexempt_comm
+			    : key == OPT_XDP_IFACE ? &a->rules.enf.nxdp_iface
+						     : &a->rules.enf.nexempt_cgroup;
+		if (key == OPT_XDP_IFACE && (!arg[0] || strlen(arg) >= 16))
+			cli_bad_value(state, "--xdp-iface", "expected an interface name of 1 to 15 bytes");
 		if (key == OPT_EXEMPT_COMM && (!arg[0] || strlen(arg) >= VIGIL_COMM_LEN))
 			cli_bad_value(state, "--exempt-comm", "expected a command name of 1 to 15 bytes");
 		*list = realloc(*list, (*n + 1) * sizeof(char *));
@@ -225,6 +240,7 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv)
 	free(a.rules.paths);
 	free(a.rules.enf.exempt_comm);
 	free(a.rules.enf.exempt_cgroup);
+	free(a.rules.enf.xdp_iface);
 	return rc;
 }
 
@@ -266,5 +282,6 @@ int cmd_run(int argc, char **argv)
 	free(a.rules.paths);
 	free(a.rules.enf.exempt_comm);
 	free(a.rules.enf.exempt_cgroup);
+	free(a.rules.enf.xdp_iface);
 	return rc;
 }

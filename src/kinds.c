@@ -20,6 +20,8 @@ static const struct kind_info kinds[] = {
 	{ VIGIL_KIND_NET_RESET, "net.reset", "net", sizeof(struct vigil_net_event), body_net_reset },
 	{ VIGIL_KIND_NET_DNS, "net.dns", "dns", offsetof(struct vigil_dns_event, data), body_net_dns },
 	{ VIGIL_KIND_NET_RTT, "net.rtt", "net-rtt", sizeof(struct vigil_event_hdr), NULL, true },
+	/* no sensor: only net.packet deny rules produce it, from XDP (docs/enforcement.md) */
+	{ VIGIL_KIND_NET_PACKET, "net.packet", "xdp", sizeof(struct vigil_event_hdr), NULL, true },
 	{ VIGIL_KIND_PROCESS_EXEC, "process.exec", "process", offsetof(struct vigil_proc_event, data),
 	  body_process_exec },
 	{ VIGIL_KIND_PROCESS_FORK, "process.fork", "process", sizeof(struct vigil_fork_event),

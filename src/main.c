@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "audit BPF and kernel hardening; list every BPF program" },
 	{ "sandbox", cmd_sandbox, "run a command under a seccomp profile (and Landlock)" },
 	{ "block", cmd_block, "drop packets from source networks at XDP (add, del, list; pinned)" },
+	{ "unpin", cmd_unpin, "lift the enforcement a `vigil run --pin` left in force" },
 	{ "seccomp", cmd_seccomp, "seccomp profiles: `vigil seccomp record` writes one from behaviour" },
 };
 

@@ -2,7 +2,8 @@
 /*
  * Deny rules on outbound connections, carried out in the kernel by cgroup sock_addr hooks
  * (cgroup/connect4, connect6, sendmsg4, sendmsg6) attached to the cgroup2 root: a program that
- * returns 0 makes connect()/sendmsg() fail with EPERM before any packet leaves.
+ * returns 0 makes connect()/sendmsg() fail with EPERM before any packet leaves. Deny rules on
+ * net.listen are carried out at bind() (cgroup/bind4, bind6) the same way.
  *
  * A separate BPF object from vigil.bpf.c: its lifetime (attached to a cgroup, not to tracepoints),
  * its tables and its ring buffer are its own, it must load even where a sensor does not, and the
@@ -119,10 +120,12 @@ static __always_inline bool exempt(const struct vigil_enf_config *c, const char 
 	return false;
 }
 
-/* 1: allow; 0: deny (the caller sees EPERM). addr: 4 bytes (v4) or 16 (v6). */
+/* 1: allow; 0: deny (the caller sees EPERM). addr: 4 bytes (v4) or 16 (v6); for bind the local
+ * address and port, which net.listen rules test as net.saddr/net.sport through the same tables. */
 static __always_inline int decide(struct bpf_sock_addr *ctx, __u8 hook, int family,
 				  const __u32 *addr, bool v4mapped)
 {
+	bool bind = hook == VIGIL_ENF_BIND4 || hook == VIGIL_ENF_BIND6;
 	__u32 zero = 0;
 	struct vigil_enf_config *c = bpf_map_lookup_elem(&enf_config, &zero);
 	struct vigil_enf_stats *st = bpf_map_lookup_elem(&enf_stats, &zero);
@@ -136,7 +139,7 @@ static __always_inline int decide(struct bpf_sock_addr *ctx, __u8 hook, int fami
 	st->checked++;
 
 	__u32 proto = ctx->protocol;
-	__u64 m = c->active;
+	__u64 m = c->active & (bind ? c->bind_rules : ~c->bind_rules);
 	if (proto == IPPROTO_TCP)
 		m &= c->proto_tcp;
 	else if (proto == IPPROTO_UDP)
@@ -257,4 +260,17 @@ SEC("cgroup/sendmsg6")
 int vigil_enf_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	return v6(ctx, VIGIL_ENF_SENDMSG6);
+}
+
+/* net.listen rules: a socket that may not listen on an address/port may not bind to it */
+SEC("cgroup/bind4")
+int vigil_enf_bind4(struct bpf_sock_addr *ctx)
+{
+	return v4(ctx, VIGIL_ENF_BIND4);
+}
+
+SEC("cgroup/bind6")
+int vigil_enf_bind6(struct bpf_sock_addr *ctx)
+{
+	return v6(ctx, VIGIL_ENF_BIND6);
 }

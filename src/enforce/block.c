@@ -142,7 +142,7 @@ static void cidr_str(int family, const uint8_t *addr, uint32_t prefix, char *out
 	snprintf(out, len, "%s/%u", a, prefix);
 }
 
-static int ensure_bpffs(void)
+int enforce_bpffs(void)
 {
 	struct statfs sf;
 
@@ -339,7 +339,7 @@ int cmd_block(int argc, char **argv)
 			a.cidr);
 		return 2;
 	}
-	if (require_bpf_privileges() || ensure_bpffs())
+	if (require_bpf_privileges() || enforce_bpffs())
 		return 1;
 	libbpf_set_print(NULL);
 	bool add = !strcmp(a.verb, "add");

@@ -11,6 +11,12 @@
 static const char *const kernel_fields =
 	"net.daddr cidr/==/in, net.dport ==/in, net.proto ==/in (tcp, udp), net.family ==/in, "
 	"proc.uid ==/in, proc.comm ==/in, joined by 'and'";
+static const char *const packet_fields =
+	"net.saddr cidr/==/in, net.dport ==/in, net.proto ==/in (tcp, udp), net.family ==/in, "
+	"joined by 'and'";
+static const char *const bind_fields =
+	"net.saddr cidr/==/in, net.sport ==/in, net.proto == tcp, net.family ==/in, "
+	"proc.uid ==/in, proc.comm ==/in, joined by 'and'";
 
 static struct pos first_pos(const struct node *n, struct pos dflt, int depth)
 {
@@ -64,18 +70,18 @@ static bool set_u64(uint64_t **vals, size_t *n, bool *has, const struct node *p,
 }
 
 static bool names_mask(const struct node *p, const char *a, const char *b, unsigned *mask,
-		       char *why, size_t len)
+		       const char *hooks, char *why, size_t len)
 {
 	unsigned m = 0;
 
 	for (size_t i = 0; i < p->nvals; i++) {
 		if (!strcmp(p->vals[i].s, a))
 			m |= 1;
-		else if (!strcmp(p->vals[i].s, b))
+		else if (b && !strcmp(p->vals[i].s, b))
 			m |= 2;
 		else {
-			snprintf(why, len, "%s '%s' is never seen by the connect hooks (only %s and %s)",
-				 p->field->name, p->vals[i].s, a, b);
+			snprintf(why, len, "%s '%s' is never seen by the %s hooks (only %s%s%s)",
+				 p->field->name, p->vals[i].s, hooks, a, b ? " and " : "", b ? b : "");
 			return false;
 		}
 	}
@@ -87,12 +93,18 @@ static bool pred(const struct node *p, struct enf_spec *s, char *why, size_t len
 {
 	const char *f = p->field->name;
 	bool set_op = p->op == OP_EQ || p->op == OP_IN;
+	/* a net.listen rule is decided at bind(): its address and port are the local ones */
+	const char *kind = s->packet ? "net.packet" : s->listen ? "net.listen" : "net.connect";
+	const char *addr = s->listen || s->packet ? "net.saddr" : "net.daddr";
+	const char *port = s->listen ? "net.sport" : "net.dport";
+	const char *where = s->packet ? "XDP" : s->listen ? "bind" : "connect";
+	const char *decides = s->packet ? packet_fields : s->listen ? bind_fields : kernel_fields;
 
-	if (!strcmp(f, "kind") && p->op == OP_EQ && !strcmp(p->vals[0].s, "net.connect"))
+	if (!strcmp(f, "kind") && p->op == OP_EQ && !strcmp(p->vals[0].s, kind))
 		return true;
-	if (!strcmp(f, "net.daddr") && (set_op || p->op == OP_CIDR)) {
+	if (!strcmp(f, addr) && (set_op || p->op == OP_CIDR)) {
 		if (s->has_daddr) {
-			snprintf(why, len, "net.daddr is tested twice (the kernel table holds one set of networks per rule)");
+			snprintf(why, len, "%s is tested twice (the kernel table holds one set of networks per rule)", addr);
 			return false;
 		}
 		s->has_daddr = true;
@@ -100,11 +112,15 @@ static bool pred(const struct node *p, struct enf_spec *s, char *why, size_t len
 		s->nnets = p->nvals;
 		return true;
 	}
-	if (!strcmp(f, "net.dport") && set_op) {
+	if (!strcmp(f, port) && set_op) {
 		uint64_t *v = s->ports;
 		bool ok = set_u64(&v, &s->nports, &s->has_dport, p, 65535, why, len);
 		s->ports = v;
 		return ok;
+	}
+	if (s->packet && !strncmp(f, "proc.", 5)) {
+		snprintf(why, len, "a packet has no process at XDP ('%s'; it decides: %s)", f, decides);
+		return false;
 	}
 	if (!strcmp(f, "proc.uid") && set_op) {
 		uint64_t *v = s->uids;
@@ -113,9 +129,10 @@ static bool pred(const struct node *p, struct enf_spec *s, char *why, size_t len
 		return ok;
 	}
 	if (!strcmp(f, "net.proto") && set_op)
-		return names_mask(p, "tcp", "udp", &s->protos, why, len);
+		return names_mask(p, "tcp", s->listen ? NULL : "udp", &s->protos,
+				  s->listen ? "bind (listen)" : where, why, len);
 	if (!strcmp(f, "net.family") && set_op)
-		return names_mask(p, "inet", "inet6", &s->families, why, len);
+		return names_mask(p, "inet", "inet6", &s->families, where, why, len);
 	if (!strcmp(f, "proc.comm") && set_op) {
 		for (size_t i = 0; i < p->nvals; i++)
 			if (strlen(p->vals[i].s) >= VIGIL_COMM_LEN) {
@@ -143,8 +160,8 @@ static bool pred(const struct node *p, struct enf_spec *s, char *why, size_t len
 		s->has_comm = true;
 		return true;
 	}
-	snprintf(why, len, "the kernel cannot decide '%s %s' at connect (it decides: %s)", f,
-		 op_name(p->op), kernel_fields);
+	snprintf(why, len, "the kernel cannot decide '%s %s' at %s (it decides: %s)", f,
+		 op_name(p->op), where, decides);
 	return false;
 }
 
@@ -164,11 +181,13 @@ static bool walk(const struct node *n, struct enf_spec *s, char *why, size_t len
 		return walk(n->l, s, why, len, at, depth + 1) && walk(n->r, s, why, len, at, depth + 1);
 	case N_OR:
 		*at = first_pos(n, *at, 0);
-		snprintf(why, len, "'or' (the kernel decides a conjunction: %s)", kernel_fields);
+		snprintf(why, len, "'or' (the kernel decides a conjunction: %s)",
+			 s->packet ? packet_fields : s->listen ? bind_fields : kernel_fields);
 		return false;
 	case N_NOT:
 		*at = first_pos(n, *at, 0);
-		snprintf(why, len, "'not' (the kernel decides a conjunction: %s)", kernel_fields);
+		snprintf(why, len, "'not' (the kernel decides a conjunction: %s)",
+			 s->packet ? packet_fields : s->listen ? bind_fields : kernel_fields);
 		return false;
 	case N_PRED:
 		if (!pred(n, s, why, len)) {
@@ -201,21 +220,37 @@ enum enforce_class enf_spec_build(const struct rule *r, struct enf_spec *s, char
 		snprintf(why, whylen, "action kill is carried out on process.exec, file.open, priv.setuid, kernel.module_load and kernel.bpf only");
 		return ENF_CLASS_NONE;
 	}
-	if (r->kinds != KIND_BIT(VIGIL_KIND_NET_CONNECT)) {
-		snprintf(why, whylen, "deny is carried out on net.connect (cgroup hooks) and on process.exec, file.open, priv.setuid, kernel.module_load, kernel.bpf (BPF LSM or SIGKILL) only");
+	if (r->kinds == KIND_BIT(VIGIL_KIND_NET_LISTEN)) {
+		s->listen = true;
+		s->protos = 1; /* listen() is TCP's */
+	} else if (r->kinds == KIND_BIT(VIGIL_KIND_NET_PACKET)) {
+		s->packet = true;
+		s->protos = 7; /* tcp, udp, and every other protocol until net.proto is tested */
+	} else if (r->kinds & KIND_BIT(VIGIL_KIND_NET_PACKET)) {
+		snprintf(why, whylen, "net.packet is judged at XDP, apart from every other kind: give it a rule of its own");
+		return ENF_CLASS_NONE;
+	} else if (r->kinds != KIND_BIT(VIGIL_KIND_NET_CONNECT)) {
+		snprintf(why, whylen, "deny is carried out on net.connect, net.listen (cgroup hooks), net.packet (XDP) and on process.exec, file.open, priv.setuid, kernel.module_load, kernel.bpf (BPF LSM or SIGKILL) only");
 		return ENF_CLASS_NONE;
 	}
 	if (r->nexceptions) {
 		*at = r->pos;
-		snprintf(why, whylen, "exceptions are decided in user space, after the connect");
+		snprintf(why, whylen, "exceptions are decided in user space, after the %s",
+			 s->packet ? "packet" : s->listen ? "bind" : "connect");
 		return ENF_CLASS_NONE;
 	}
 	*at = first_pos(r->when_tree, r->when_pos, 0);
+	bool packet = s->packet;
 	if (!walk(r->when_tree, s, why, whylen, at, 0)) {
 		enf_spec_free(s);
 		return ENF_CLASS_NONE;
 	}
-	return ENF_CLASS_CGROUP;
+	return packet ? ENF_CLASS_XDP : ENF_CLASS_CGROUP;
+}
+
+bool enforce_is_listen(const struct rule *r)
+{
+	return r->kinds == KIND_BIT(VIGIL_KIND_NET_LISTEN);
 }
 
 enum enforce_class enforce_classify(const struct rule *r, char *why, size_t whylen, struct pos *at)
@@ -244,7 +279,7 @@ enum mode enforce_rule_mode(const struct rule *r, const struct enforce_opts *o)
 
 size_t enforce_mark(struct policy_set *ps, const struct enforce_opts *o)
 {
-	size_t errors = 0, n = 0, ntask = 0;
+	size_t errors = 0, n = 0, ntask = 0, nxdp = 0;
 
 	for (size_t i = 0; i < ps->nrules; i++) {
 		struct rule *r = &ps->rules[i];
@@ -253,6 +288,27 @@ size_t enforce_mark(struct policy_set *ps, const struct enforce_opts *o)
 		r->in_kernel = false;
 		switch (enforce_classify(r, why, sizeof(why), &at)) {
 		case ENF_CLASS_ALERT:
+			if (r->enabled && (r->kinds & KIND_BIT(VIGIL_KIND_NET_PACKET))) {
+				policy_error(ps, r->pos, "rule '%s': net.packet is seen only by deny rules at XDP: use action deny (mode: monitor reports without dropping)",
+					     r->name);
+				errors++;
+			}
+			break;
+		case ENF_CLASS_XDP:
+			if (!o->nxdp_iface) {
+				policy_error(ps, r->pos, "rule '%s': net.packet rules are carried out at XDP on the interfaces named by --xdp-iface IF; none given",
+					     r->name);
+				errors++;
+				break;
+			}
+			if (nxdp == VIGIL_ENF_RULES_MAX) {
+				policy_error(ps, r->pos, "rule '%s': more than %d net.packet deny rules",
+					     r->name, VIGIL_ENF_RULES_MAX);
+				errors++;
+				break;
+			}
+			r->in_kernel = true;
+			nxdp++;
 			break;
 		case ENF_CLASS_CGROUP:
 			if (n == VIGIL_ENF_RULES_MAX) {
@@ -287,6 +343,18 @@ size_t enforce_mark(struct policy_set *ps, const struct enforce_opts *o)
 	return errors;
 }
 
+size_t enforce_count_class(const struct policy_set *ps, enum enforce_class c)
+{
+	size_t n = 0;
+	char why[256];
+	struct pos at;
+
+	for (size_t i = 0; i < ps->nrules; i++)
+		n += ps->rules[i].in_kernel &&
+		     enforce_classify(&ps->rules[i], why, sizeof(why), &at) == c;
+	return n;
+}
+
 size_t enforce_count(const struct policy_set *ps)
 {
 	size_t n = 0;
@@ -306,13 +374,20 @@ bool enforce_explain_rule(const struct rule *r, FILE *f)
 	case ENF_CLASS_ALERT:
 		return false;
 	case ENF_CLASS_CGROUP:
-		fprintf(f, "  enforcement: cgroup (cgroup/connect4, connect6, sendmsg4, sendmsg6 at the cgroup2 root): the call fails with EPERM%s\n",
+		fprintf(f, "  enforcement: cgroup (%s at the cgroup2 root): %s fails with EPERM%s\n",
+			enforce_is_listen(r) ? "cgroup/bind4, bind6" : "cgroup/connect4, connect6, sendmsg4, sendmsg6",
+			enforce_is_listen(r) ? "the bind() before the listen" : "the call",
 			r->mode == MODE_MONITOR ? "; mode monitor: reported as would-deny, allowed" : "");
 		fputs("    decided in the kernel: the whole condition, by the enforcement program (no events to user space)\n", f);
 		return true;
 	case ENF_CLASS_LSM:
 	case ENF_CLASS_SIGNAL:
 		enf_task_explain(r, c, f);
+		return true;
+	case ENF_CLASS_XDP:
+		fprintf(f, "  enforcement: xdp (on the interfaces of --xdp-iface): matching packets are dropped before the network stack%s\n",
+			r->mode == MODE_MONITOR ? "; mode monitor: counted and reported as would-deny, passed" : "");
+		fputs("    decided in the kernel: the whole condition; each rule's matches are counted and reported as alerts with the count\n", f);
 		return true;
 	case ENF_CLASS_NONE:
 		fprintf(f, "  enforcement: not enforceable: %s (%s:%d:%d); refused by vigil run unless --allow-degraded or --monitor\n",
@@ -329,7 +404,8 @@ void enforce_describe(const struct policy_set *ps, const struct enforce_opts *o,
 
 	out_obj(out, "enforcement");
 	out_str(out, "mode", modes[o->mode]);
-	out_bool(out, "cgroup_attached", running);
+	out_bool(out, "cgroup_attached", running && enforce_count_class(ps, ENF_CLASS_CGROUP));
+	out_bool(out, "pinned", running && o->pin);
 	out_arr(out, "rules");
 	for (size_t i = 0; i < ps->nrules; i++) {
 		const struct rule *r = &ps->rules[i];
@@ -342,13 +418,24 @@ void enforce_describe(const struct policy_set *ps, const struct enforce_opts *o,
 		out_str(out, "name", r->name);
 		out_str(out, "action", action_name(r->action));
 		out_str(out, "mode", mode_name(enforce_rule_mode(r, o)));
-		if (c == ENF_CLASS_CGROUP && r->in_kernel) {
+		if (c == ENF_CLASS_XDP && r->in_kernel) {
+			out_str(out, "mechanism", "xdp");
+			out_arr(out, "interfaces");
+			for (size_t k = 0; k < o->nxdp_iface; k++)
+				out_str(out, NULL, o->xdp_iface[k]);
+			out_arr_end(out);
+		} else if (c == ENF_CLASS_CGROUP && r->in_kernel) {
 			out_str(out, "mechanism", "cgroup");
 			out_arr(out, "hooks");
-			out_str(out, NULL, "connect4");
-			out_str(out, NULL, "connect6");
-			out_str(out, NULL, "sendmsg4");
-			out_str(out, NULL, "sendmsg6");
+			if (enforce_is_listen(r)) {
+				out_str(out, NULL, "bind4");
+				out_str(out, NULL, "bind6");
+			} else {
+				out_str(out, NULL, "connect4");
+				out_str(out, NULL, "connect6");
+				out_str(out, NULL, "sendmsg4");
+				out_str(out, NULL, "sendmsg6");
+			}
 			out_arr_end(out);
 		} else if ((c == ENF_CLASS_LSM || c == ENF_CLASS_SIGNAL) && r->in_kernel) {
 			enf_task_describe(r, c, enforce_rule_mode(r, o), out);

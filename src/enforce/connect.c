@@ -27,9 +27,11 @@
 #include "policy/alert.h"
 #include "timefmt.h"
 
+#define VIGIL_ENF_HOOKS 6 /* enum vigil_enf_hook */
+
 struct enforcer {
 	struct enforce_connect_bpf *skel;
-	struct bpf_link *links[4];
+	struct bpf_link *links[VIGIL_ENF_HOOKS];
 	struct ring_buffer *rb;
 	const struct rule *rules[VIGIL_ENF_RULES_MAX]; /* bit -> rule of the current generation */
 	enum mode modes[VIGIL_ENF_RULES_MAX];
@@ -39,6 +41,8 @@ struct enforcer {
 	uint64_t alerts, stale;
 	uint64_t lost_reported; /* records the ring buffer had no room for, already reported */
 	struct sbuf json;
+	struct xdp_enforcer *xdp; /* net.packet rules, NULL without any */
+	bool pinned;              /* --pin: the links stay when vigil exits */
 };
 
 int enforce_cgroup2_root(char *buf, size_t len)
@@ -65,49 +69,6 @@ int enforce_cgroup2_root(char *buf, size_t len)
 }
 
 /* --- tables ---------------------------------------------------------------------------- */
-
-struct net_entry {
-	int family;
-	uint8_t addr[16];
-	int prefix;
-	uint64_t bits;
-};
-
-static void mask_addr(uint8_t *a, int prefix, int bytes)
-{
-	for (int i = 0; i < bytes; i++) {
-		int keep = prefix - i * 8;
-		if (keep >= 8)
-			continue;
-		a[i] &= keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
-	}
-}
-
-static bool contains(const struct net_entry *n, const struct net_entry *p)
-{
-	uint8_t a[16];
-
-	if (n->family != p->family || n->prefix > p->prefix)
-		return false;
-	memcpy(a, p->addr, 16);
-	mask_addr(a, n->prefix, n->family == AF_INET ? 4 : 16);
-	return !memcmp(a, n->addr, n->family == AF_INET ? 4 : 16);
-}
-
-static int clear_map(struct bpf_map *m)
-{
-	int fd = bpf_map__fd(m);
-	size_t ksz = bpf_map__key_size(m);
-	uint8_t key[64], next[64];
-
-	/* delete the first key until none is left (deleting while walking skips keys) */
-	while (!bpf_map_get_next_key(fd, NULL, next)) {
-		memcpy(key, next, ksz);
-		if (bpf_map_delete_elem(fd, key))
-			return -errno;
-	}
-	return 0;
-}
 
 struct kv {
 	uint64_t key;
@@ -136,10 +97,10 @@ static int fill(struct enforcer *e, const struct policy_set *ps, const struct en
 		struct vigil_enf_config *cfg, char *err, size_t errlen)
 {
 	struct enforce_connect_bpf *sk = e->skel;
-	struct net_entry *nets = NULL;
+	struct enf_nets nets = {};
 	struct kv *ports = NULL, *uids = NULL;
 	struct ckv *comms = NULL;
-	size_t nnets = 0, nports = 0, nuids = 0, ncomms = 0;
+	size_t nports = 0, nuids = 0, ncomms = 0;
 	int rc = -1;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -159,6 +120,8 @@ static int fill(struct enforcer *e, const struct policy_set *ps, const struct en
 		e->modes[b] = enforce_rule_mode(r, o);
 		e->nrules++;
 		cfg->active |= bit;
+		if (s.listen)
+			cfg->bind_rules |= bit;
 		if (e->modes[b] == MODE_ENFORCE)
 			cfg->enforce |= bit;
 		if (s.protos & 1)
@@ -171,23 +134,8 @@ static int fill(struct enforcer *e, const struct policy_set *ps, const struct en
 			cfg->fam_inet6 |= bit;
 		if (!s.has_daddr)
 			cfg->any_daddr |= bit;
-		for (size_t k = 0; k < s.nnets; k++) {
-			struct net_entry n = { .family = s.nets[k].family, .prefix = s.nets[k].prefix };
-			memcpy(n.addr, s.nets[k].addr, 16);
-			mask_addr(n.addr, n.prefix, n.family == AF_INET ? 4 : 16);
-			size_t j;
-			for (j = 0; j < nnets; j++)
-				if (nets[j].family == n.family && nets[j].prefix == n.prefix &&
-				    !memcmp(nets[j].addr, n.addr, 16))
-					break;
-			if (j == nnets) {
-				nets = realloc(nets, (nnets + 1) * sizeof(*nets));
-				if (!nets)
-					abort();
-				nets[nnets++] = n;
-			}
-			nets[j].bits |= bit;
-		}
+		for (size_t k = 0; k < s.nnets; k++)
+			enf_nets_add(&nets, &s.nets[k], bit);
 		if (!s.has_dport)
 			cfg->any_dport |= bit;
 		for (size_t k = 0; k < s.nports; k++)
@@ -216,29 +164,9 @@ static int fill(struct enforcer *e, const struct policy_set *ps, const struct en
 		enf_spec_free(&s);
 	}
 
-	/* the longest prefix found must carry every rule whose networks contain it */
-	for (size_t i = 0; i < nnets; i++) {
-		uint64_t bits = nets[i].bits;
-		for (size_t j = 0; j < nnets; j++)
-			if (j != i && contains(&nets[j], &nets[i]))
-				bits |= nets[j].bits;
-		int fd;
-		int err_;
-		if (nets[i].family == AF_INET) {
-			struct vigil_enf_net4_key k = { .prefixlen = (uint32_t)nets[i].prefix };
-			memcpy(k.addr, nets[i].addr, 4);
-			fd = bpf_map__fd(sk->maps.enf_net4);
-			err_ = bpf_map_update_elem(fd, &k, &bits, BPF_ANY);
-		} else {
-			struct vigil_enf_net6_key k = { .prefixlen = (uint32_t)nets[i].prefix };
-			memcpy(k.addr, nets[i].addr, 16);
-			fd = bpf_map__fd(sk->maps.enf_net6);
-			err_ = bpf_map_update_elem(fd, &k, &bits, BPF_ANY);
-		}
-		if (err_) {
-			snprintf(err, errlen, "enforcement: cannot fill the network table: %s", strerror(errno));
-			goto out;
-		}
+	if (enf_nets_write(&nets, bpf_map__fd(sk->maps.enf_net4), bpf_map__fd(sk->maps.enf_net6))) {
+		snprintf(err, errlen, "enforcement: cannot fill the network table: %s", strerror(errno));
+		goto out;
 	}
 	for (size_t i = 0; i < nports; i++) {
 		uint16_t p = (uint16_t)ports[i].key;
@@ -262,7 +190,7 @@ static int fill(struct enforcer *e, const struct policy_set *ps, const struct en
 		}
 	rc = 0;
 out:
-	free(nets);
+	enf_nets_free(&nets);
 	free(ports);
 	free(uids);
 	free(comms);
@@ -313,7 +241,8 @@ static int fill_exempt(struct enforcer *e, const struct enforce_opts *o, struct 
 
 /* --- records -> alerts ---------------------------------------------------------------- */
 
-static const char *const hook_names[] = { "connect4", "connect6", "sendmsg4", "sendmsg6" };
+static const char *const hook_names[VIGIL_ENF_HOOKS] = { "connect4", "connect6", "sendmsg4",
+							"sendmsg6", "bind4",    "bind6" };
 
 static void write_record_alerts(struct enforcer *e, const struct vigil_enf_record *r)
 {
@@ -333,6 +262,7 @@ static void write_record_alerts(struct enforcer *e, const struct vigil_enf_recor
 		inet_ntop(v4 ? AF_INET : AF_INET6, r->daddr, addr, sizeof(addr));
 	}
 	const struct proc *p = proc_cache_lookup(&pl->cache, r->tgid);
+	bool bind = r->hook == VIGIL_ENF_BIND4 || r->hook == VIGIL_ENF_BIND6;
 	for (size_t b = 0; b < e->nrules; b++) {
 		if (!(r->rules & (1ULL << b)))
 			continue;
@@ -341,7 +271,7 @@ static void write_record_alerts(struct enforcer *e, const struct vigil_enf_recor
 		struct out o;
 		sbuf_reset(&e->json);
 		out_init(&o, &e->json, OUT_JSON);
-		format_open(&o, r->ktime_ns, "net.connect");
+		format_open(&o, r->ktime_ns, bind ? "net.listen" : "net.connect");
 		out_obj(&o, "proc");
 		out_u64(&o, "tgid", r->tgid);
 		out_u64(&o, "tid", r->tid);
@@ -368,9 +298,10 @@ static void write_record_alerts(struct enforcer *e, const struct vigil_enf_recor
 		out_obj(&o, "net");
 		out_str(&o, "family", r->family == AF_INET ? "inet" : "inet6");
 		out_str(&o, "proto", r->proto == IPPROTO_TCP ? "tcp" : "udp");
-		out_str(&o, "daddr", addr);
-		out_u64(&o, "dport", r->dport);
-		out_str(&o, "hook", hook_names[r->hook & 3]);
+		/* the call's address: the local end of a bind, the remote end of a connect */
+		out_str(&o, bind ? "saddr" : "daddr", addr);
+		out_u64(&o, bind ? "sport" : "dport", r->dport);
+		out_str(&o, "hook", r->hook < VIGIL_ENF_HOOKS ? hook_names[r->hook] : "?");
 		if (r->denied)
 			out_i64(&o, "result", -EPERM);
 		out_obj_end(&o);
@@ -435,13 +366,16 @@ static void report_loss(struct enforcer *e, struct pipeline *pl)
 
 uint64_t enforcer_poll(struct enforcer *e, struct pipeline *pl)
 {
-	if (!e || !e->rb || !pl)
+	if (!e || !pl)
 		return 0;
+	uint64_t xdp = xdp_enforcer_poll(e->xdp, pl);
+	if (!e->rb)
+		return xdp;
 	uint64_t before = e->alerts;
 	e->pl = pl;
 	ring_buffer__consume(e->rb);
 	report_loss(e, pl);
-	return e->alerts - before;
+	return e->alerts - before + xdp;
 }
 
 /* --- lifecycle ------------------------------------------------------------------------ */
@@ -449,13 +383,14 @@ uint64_t enforcer_poll(struct enforcer *e, struct pipeline *pl)
 static int attach(struct enforcer *e, char *err, size_t errlen)
 {
 	char root[512];
-	struct bpf_program *progs[4] = { e->skel->progs.vigil_enf_connect4,
-					 e->skel->progs.vigil_enf_connect6,
-					 e->skel->progs.vigil_enf_sendmsg4,
-					 e->skel->progs.vigil_enf_sendmsg6 };
+	struct bpf_program *progs[VIGIL_ENF_HOOKS] = {
+		e->skel->progs.vigil_enf_connect4, e->skel->progs.vigil_enf_connect6,
+		e->skel->progs.vigil_enf_sendmsg4, e->skel->progs.vigil_enf_sendmsg6,
+		e->skel->progs.vigil_enf_bind4,    e->skel->progs.vigil_enf_bind6,
+	};
 
 	if (enforce_cgroup2_root(root, sizeof(root))) {
-		snprintf(err, errlen, "enforcement: no cgroup2 mount (mount -t cgroup2 none /sys/fs/cgroup/unified): deny rules on net.connect need one");
+		snprintf(err, errlen, "enforcement: no cgroup2 mount (mount -t cgroup2 none /sys/fs/cgroup/unified): deny rules on net.connect and net.listen need one");
 		return -1;
 	}
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -463,7 +398,7 @@ static int attach(struct enforcer *e, char *err, size_t errlen)
 		snprintf(err, errlen, "enforcement: cannot open %s: %s", root, strerror(errno));
 		return -1;
 	}
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < VIGIL_ENF_HOOKS; i++) {
 		e->links[i] = bpf_program__attach_cgroup(progs[i], fd);
 		if (!e->links[i]) {
 			snprintf(err, errlen, "enforcement: cannot attach %s to %s: %s",
@@ -483,28 +418,23 @@ static int write_config(struct enforcer *e, struct vigil_enf_config *cfg)
 	return bpf_map_update_elem(bpf_map__fd(e->skel->maps.enf_config), &zero, cfg, BPF_ANY);
 }
 
-int enforcer_apply(struct enforcer **ep, const struct policy_set *ps, const struct enforce_opts *o,
-		   struct pipeline *pl, char *err, size_t errlen)
+/* The cgroup half: loads the object the first time a rule needs it, else rewrites its tables. */
+static int cgroup_apply(struct enforcer *e, const struct policy_set *ps,
+			const struct enforce_opts *o, struct pipeline *pl, char *err, size_t errlen)
 {
-	struct enforcer *e = *ep;
 	struct vigil_enf_config cfg;
 
-	if (!e && !enforce_count(ps))
-		return 0;
-	if (!e) {
-		e = calloc(1, sizeof(*e));
-		if (!e)
-			abort();
+	if (!e->skel) {
+		if (!enforce_count_class(ps, ENF_CLASS_CGROUP))
+			return 0;
 		e->skel = enforce_connect_bpf__open_and_load();
 		if (!e->skel) {
 			snprintf(err, errlen, "enforcement: cannot load the cgroup programs: %s", strerror(errno));
-			free(e);
 			return -1;
 		}
 		e->rb = ring_buffer__new(bpf_map__fd(e->skel->maps.enf_events), on_record, e, NULL);
 		if (!e->rb) {
 			snprintf(err, errlen, "enforcement: cannot open its ring buffer: %s", strerror(errno));
-			enforcer_destroy(e);
 			return -1;
 		}
 	} else {
@@ -512,32 +442,60 @@ int enforcer_apply(struct enforcer **ep, const struct policy_set *ps, const stru
 		memset(&cfg, 0, sizeof(cfg));
 		write_config(e, &cfg);
 		enforcer_poll(e, pl);
-		if (clear_map(e->skel->maps.enf_net4) || clear_map(e->skel->maps.enf_net6) ||
-		    clear_map(e->skel->maps.enf_port) || clear_map(e->skel->maps.enf_uid) ||
-		    clear_map(e->skel->maps.enf_comm) || clear_map(e->skel->maps.enf_exempt_comm) ||
-		    clear_map(e->skel->maps.enf_exempt_cgroup)) {
+		if (enf_map_clear(e->skel->maps.enf_net4) || enf_map_clear(e->skel->maps.enf_net6) ||
+		    enf_map_clear(e->skel->maps.enf_port) || enf_map_clear(e->skel->maps.enf_uid) ||
+		    enf_map_clear(e->skel->maps.enf_comm) || enf_map_clear(e->skel->maps.enf_exempt_comm) ||
+		    enf_map_clear(e->skel->maps.enf_exempt_cgroup)) {
 			snprintf(err, errlen, "enforcement: cannot clear its tables: %s", strerror(errno));
 			return -1;
 		}
 	}
 	uint32_t gen = e->generation + 1;
-	if (fill(e, ps, o, &cfg, err, errlen) || fill_exempt(e, o, &cfg, err, errlen)) {
-		if (!*ep)
-			enforcer_destroy(e);
+	if (fill(e, ps, o, &cfg, err, errlen) || fill_exempt(e, o, &cfg, err, errlen))
 		return -1;
-	}
 	cfg.self_tgid = (uint32_t)getpid();
 	cfg.generation = gen;
 	e->generation = gen;
 	if (write_config(e, &cfg)) {
 		snprintf(err, errlen, "enforcement: cannot write its configuration: %s", strerror(errno));
-		if (!*ep)
-			enforcer_destroy(e);
 		return -1;
 	}
-	if (!e->links[0] && attach(e, err, errlen)) {
-		enforcer_destroy(e);
-		*ep = NULL;
+	if (!e->links[0]) {
+		if (attach(e, err, errlen))
+			return -1;
+		for (int i = 0; o->pin && i < VIGIL_ENF_HOOKS; i++) {
+			char name[32];
+			snprintf(name, sizeof(name), "cgroup_%s", hook_names[i]);
+			if (enforce_pin_link(e->links[i], name, err, errlen))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int enforcer_apply(struct enforcer **ep, const struct policy_set *ps, const struct enforce_opts *o,
+		   struct pipeline *pl, char *err, size_t errlen)
+{
+	struct enforcer *e = *ep;
+
+	if (!e && !enforce_count(ps)) {
+		if (!o->pin)
+			return 0;
+		snprintf(err, errlen, "--pin: no rule is carried out by the kernel (deny rules on net.connect, net.listen, net.packet): nothing to pin");
+		return -1;
+	}
+	if (!e) {
+		if (o->pin && enforce_pin_prepare(err, errlen))
+			return -1;
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			abort();
+		e->pinned = o->pin;
+	}
+	if (cgroup_apply(e, ps, o, pl, err, errlen) ||
+	    xdp_enforcer_apply(&e->xdp, ps, o, pl, err, errlen)) {
+		if (!*ep) /* a first start: nothing of it may stay */
+			enforcer_destroy(e);
 		return -1;
 	}
 	*ep = e;
@@ -548,8 +506,21 @@ void enforcer_destroy(struct enforcer *e)
 {
 	if (!e)
 		return;
-	for (int i = 0; i < 4; i++)
+	xdp_enforcer_destroy(e->xdp);
+	if (e->pinned && e->skel) {
+		/* the pinned programs go on without vigil: its tgid is no longer the exempt one */
+		struct vigil_enf_config cfg;
+		uint32_t zero = 0;
+		if (!bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.enf_config), &zero, &cfg)) {
+			cfg.self_tgid = 0;
+			write_config(e, &cfg);
+		}
+	}
+	for (int i = 0; i < VIGIL_ENF_HOOKS; i++) {
+		if (e->pinned && e->links[i])
+			bpf_link__disconnect(e->links[i]); /* closing the fd leaves it attached */
 		bpf_link__destroy(e->links[i]);
+	}
 	ring_buffer__free(e->rb);
 	enforce_connect_bpf__destroy(e->skel);
 	sbuf_free(&e->json);

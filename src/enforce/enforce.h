@@ -3,7 +3,7 @@
  * Enforcement (docs/enforcement.md): which rules the kernel carries out and how.
  * This slice: `action: deny` rules `on: net.connect` whose condition is a conjunction the cgroup
  * sock_addr hooks decide exactly (net.daddr, net.dport, net.proto, net.family, proc.uid,
- * proc.comm). Every other deny or kill rule is "not enforceable here": refused at load unless
+ * proc.comm), and `on: net.listen` ones decided at bind() (net.saddr, net.sport instead). Every other deny or kill rule is "not enforceable here": refused at load unless
  * --allow-degraded, which runs it as an alert.
  */
 #ifndef VIGIL_ENFORCE_H
@@ -28,6 +28,9 @@ struct enforce_opts {
 	size_t nexempt_comm;
 	const char **exempt_cgroup; /* paths: absolute, or under the cgroup2 mount */
 	size_t nexempt_cgroup;
+	const char **xdp_iface; /* --xdp-iface: where net.packet rules are attached */
+	size_t nxdp_iface;
+	bool pin; /* --pin: the links outlive vigil (pinned under ENFORCE_PIN_DIR) */
 };
 
 enum enforce_class {
@@ -36,17 +39,21 @@ enum enforce_class {
 	ENF_CLASS_NONE,   /* not enforceable here */
 	ENF_CLASS_LSM,    /* process/file/privilege/kernel rules: BPF LSM hooks (EPERM) */
 	ENF_CLASS_SIGNAL, /* the same where there is no BPF LSM: SIGKILL from a tracepoint */
+	ENF_CLASS_XDP,    /* net.packet: carried out at XDP on the --xdp-iface interfaces */
 };
 
 /* Carried out by a kernel program (the rule needs no events in user space). */
 static inline bool enforce_class_in_kernel(enum enforce_class c)
 {
-	return c == ENF_CLASS_CGROUP || c == ENF_CLASS_LSM || c == ENF_CLASS_SIGNAL;
+	return c == ENF_CLASS_CGROUP || c == ENF_CLASS_LSM || c == ENF_CLASS_SIGNAL ||
+	       c == ENF_CLASS_XDP;
 }
 
 /* How rule r would be enforced on this host; for NONE, why (and where) in why/at. */
 enum enforce_class enforce_classify(const struct rule *r, char *why, size_t whylen,
 				    struct pos *at);
+/* A rule on net.listen: enforced at bind() (cgroup/bind4, bind6). */
+bool enforce_is_listen(const struct rule *r);
 /* The effective mode of an enforcing rule under the options. */
 enum mode enforce_rule_mode(const struct rule *r, const struct enforce_opts *o);
 
@@ -56,6 +63,8 @@ enum mode enforce_rule_mode(const struct rule *r, const struct enforce_opts *o);
 size_t enforce_mark(struct policy_set *ps, const struct enforce_opts *o);
 /* Rules marked in_kernel for the cgroup hooks. */
 size_t enforce_count(const struct policy_set *ps);
+/* Of those, the ones of one class (CGROUP or XDP). */
+size_t enforce_count_class(const struct policy_set *ps, enum enforce_class c);
 
 /* `vigil policy explain`: one "  enforcement: ..." line for the rule (nothing for alerts);
  * true when the kernel's enforcement program decides the whole rule. */
@@ -83,11 +92,28 @@ int task_enforcer_apply(struct task_enforcer **e, const struct policy_set *ps,
 			const struct enforce_opts *o, struct pipeline *pl, char *err, size_t errlen);
 uint64_t task_enforcer_poll(struct task_enforcer *e, struct pipeline *pl);
 void task_enforcer_destroy(struct task_enforcer *e);
+/* net.packet rules at XDP (src/enforce/packet.c), run by the enforcer above. */
+struct xdp_enforcer;
+int xdp_enforcer_apply(struct xdp_enforcer **x, const struct policy_set *ps,
+		       const struct enforce_opts *o, struct pipeline *pl, char *err, size_t errlen);
+uint64_t xdp_enforcer_poll(struct xdp_enforcer *x, struct pipeline *pl);
+void xdp_enforcer_destroy(struct xdp_enforcer *x);
 
 /* Finds the cgroup2 mount; 0, or -1. */
 int enforce_cgroup2_root(char *buf, size_t len);
 
 /* vigil block add|del|list */
 int cmd_block(int argc, char **argv);
+/* Mounts bpffs at /sys/fs/bpf if it is not; 0, or -1 after a message. */
+int enforce_bpffs(void);
+
+/* --pin (src/enforce/pin.c) */
+#define ENFORCE_PIN_DIR "/sys/fs/bpf/vigil/agent"
+struct bpf_link;
+/* bpffs and an empty ENFORCE_PIN_DIR (an earlier pinned enforcement must be lifted first). */
+int enforce_pin_prepare(char *err, size_t errlen);
+int enforce_pin_link(struct bpf_link *l, const char *name, char *err, size_t errlen);
+/* vigil unpin */
+int cmd_unpin(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@
 		    K(FILE_LINK) | K(FILE_SYMLINK) | K(FILE_TRUNCATE))
 #define NET_KINDS (K(NET_CONNECT) | K(NET_ACCEPT) | K(NET_LISTEN) | K(NET_CLOSE) | K(NET_RESET) | \
 		   K(NET_DNS))
+#define PKT_KINDS (NET_KINDS | K(NET_PACKET)) /* the fields a net.packet rule may test */
 
 /* One row per field; sensors add theirs as their events land (docs/policy.md lists them). */
 static const struct field_def fields[] = {
@@ -84,12 +85,12 @@ static const struct field_def fields[] = {
 	{ "file.gid", F_INT, FS_PATH, { "file", "gid" }, K(FILE_CHOWN), -1, "new group (-1 unchanged)" },
 	{ "file.length", F_INT, FS_PATH, { "file", "length" }, K(FILE_TRUNCATE), -1, "new length" },
 
-	{ "net.family", F_STR, FS_PATH, { "net", "family" }, NET_KINDS, -1, "inet or inet6" },
-	{ "net.proto", F_STR, FS_PATH, { "net", "proto" }, NET_KINDS, -1, "tcp or udp" },
-	{ "net.saddr", F_NET, FS_PATH, { "net", "saddr" }, NET_KINDS, -1, "this host's address" },
-	{ "net.sport", F_INT, FS_PATH, { "net", "sport" }, NET_KINDS, -1, "this host's port" },
-	{ "net.daddr", F_NET, FS_PATH, { "net", "daddr" }, NET_KINDS, -1, "the remote address" },
-	{ "net.dport", F_INT, FS_PATH, { "net", "dport" }, NET_KINDS, -1, "the remote port" },
+	{ "net.family", F_STR, FS_PATH, { "net", "family" }, PKT_KINDS, -1, "inet or inet6" },
+	{ "net.proto", F_STR, FS_PATH, { "net", "proto" }, PKT_KINDS, -1, "tcp or udp" },
+	{ "net.saddr", F_NET, FS_PATH, { "net", "saddr" }, PKT_KINDS, -1, "this host's address" },
+	{ "net.sport", F_INT, FS_PATH, { "net", "sport" }, PKT_KINDS, -1, "this host's port" },
+	{ "net.daddr", F_NET, FS_PATH, { "net", "daddr" }, PKT_KINDS, -1, "the remote address" },
+	{ "net.dport", F_INT, FS_PATH, { "net", "dport" }, PKT_KINDS, -1, "the remote port" },
 	{ "net.result", F_INT, FS_PATH, { "net", "result" }, K(NET_CONNECT), -1, "0 or -errno" },
 	{ "net.direction", F_STR, FS_PATH, { "net", "direction" }, K(NET_RESET), -1, "sent or received" },
 	{ "dns.name", F_STR, FS_PATH, { "dns", "name" }, K(NET_DNS), -1, "the question's name (case-insensitive)", true },

@@ -4,7 +4,8 @@
  *   enforce_connect [-c COMM] [-u UID] [-p tcp|udp|sendto] [-n COUNT] ADDR PORT
  * -c renames the process first (prctl PR_SET_NAME: the comm the kernel and the rules see);
  * -u switches the real and effective uid; -p tcp (default) connects a stream socket, udp connects
- * a datagram socket, sendto sends one datagram without connecting (the sendmsg hooks).
+ * a datagram socket, sendto sends one datagram without connecting (the sendmsg hooks); bind binds
+ * a stream socket to ADDR PORT and listens (the bind hooks), bindudp binds a datagram socket.
  * Prints "ok" or "errno N NAME" and exits 0 either way; 2 on a usage or setup error.
  * -n repeats the attempt COUNT times (a new socket each) and prints the last result and
  * "eperm N" (attempts that failed with EPERM) and "ns_per_call N" (socket + attempt + close).
@@ -49,7 +50,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: enforce_connect [-c COMM] [-u UID] [-p tcp|udp|sendto] ADDR PORT\n");
+		fprintf(stderr, "usage: enforce_connect [-c COMM] [-u UID] [-p tcp|udp|sendto|bind|bindudp] ADDR PORT\n");
 		return 2;
 	}
 	struct sockaddr_storage ss = {};
@@ -72,7 +73,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bad address %s\n", argv[optind]);
 		return 2;
 	}
-	bool stream = !strcmp(proto, "tcp");
+	bool bind_ = !strcmp(proto, "bind") || !strcmp(proto, "bindudp");
+	bool stream = !strcmp(proto, "tcp") || !strcmp(proto, "bind");
 	int rc = 0, err = 0;
 	long eperm = 0;
 	struct timespec t0, t1;
@@ -83,7 +85,13 @@ int main(int argc, char **argv)
 			perror("socket");
 			return 2;
 		}
-		if (!strcmp(proto, "sendto"))
+		if (bind_) {
+			int one = 1;
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			rc = bind(fd, (struct sockaddr *)&ss, len);
+			if (!rc && stream)
+				rc = listen(fd, 1);
+		} else if (!strcmp(proto, "sendto"))
 			rc = sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len) == 1 ? 0 : -1;
 		else
 			rc = connect(fd, (struct sockaddr *)&ss, len);

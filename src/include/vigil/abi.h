@@ -635,6 +635,8 @@ enum vigil_enf_hook {
 	VIGIL_ENF_CONNECT6 = 1,
 	VIGIL_ENF_SENDMSG4 = 2,
 	VIGIL_ENF_SENDMSG6 = 3,
+	VIGIL_ENF_BIND4 = 4,    /* net.listen rules, decided at bind() */
+	VIGIL_ENF_BIND6 = 5,
 };
 
 struct vigil_enf_net4_key {
@@ -662,6 +664,7 @@ struct vigil_enf_config {
 	__u32 generation;
 	__u32 exempt_comms;   /* entries in the exempt tables (0: no lookup) */
 	__u32 exempt_cgroups;
+	__u64 bind_rules; /* net.listen rules: judged at the bind hooks, the others at connect/sendmsg */
 };
 
 struct vigil_enf_record {
@@ -673,14 +676,14 @@ struct vigil_enf_record {
 	__u32 uid;
 	__u32 gid;
 	__u32 generation;
-	__u16 dport;
+	__u16 dport;     /* the call's port: remote (connect, sendmsg) or local (bind) */
 	__u8 family;     /* AF_INET or AF_INET6 as the caller used it */
 	__u8 proto;      /* IPPROTO_TCP / IPPROTO_UDP */
 	__u8 hook;       /* enum vigil_enf_hook */
 	__u8 denied;     /* 1: the call got EPERM */
 	__u8 v4mapped;   /* an IPv4-mapped IPv6 address, matched as IPv4 */
 	__u8 _pad[5];
-	__u8 daddr[16];  /* IPv4 in the first 4 bytes */
+	__u8 daddr[16];  /* the call's address, as dport; IPv4 in the first 4 bytes */
 	char comm[VIGIL_COMM_LEN];
 };
 
@@ -694,9 +697,45 @@ struct vigil_enf_stats {
 
 _Static_assert(sizeof(struct vigil_enf_net4_key) == 8, "enf net4 key");
 _Static_assert(sizeof(struct vigil_enf_net6_key) == 20, "enf net6 key");
-_Static_assert(sizeof(struct vigil_enf_config) == 96, "enf config");
+_Static_assert(sizeof(struct vigil_enf_config) == 104, "enf config");
 _Static_assert(sizeof(struct vigil_enf_record) == 88, "enf record");
 _Static_assert(sizeof(struct vigil_enf_stats) == 40, "enf stats");
+
+/* ---- enforcement: net.packet deny rules at XDP (src/bpf/enforce_packet.bpf.c) ----
+ * The same bitmap scheme on the received packet: source network (LPM trie), destination port
+ * (hash), protocol and family masks. No ring buffer: every matching packet is counted per rule
+ * (a per-CPU array indexed by the rule's bit) and the last one kept as a sample; the agent turns
+ * new counts into one alert per rule per tick. */
+#define VIGIL_KIND_NET_PACKET 52 /* a received packet a net.packet rule matched (XDP) */
+
+struct vigil_pkt_config {
+	__u64 active;    /* bits of the loaded rules (0: pass everything) */
+	__u64 enforce;   /* of those, the ones whose match drops (the others: would-deny) */
+	__u64 any_saddr; /* rules without a net.saddr test */
+	__u64 any_dport; /* rules without a net.dport test (the only ones a portless packet can match) */
+	__u64 proto_tcp; /* rules that accept TCP (those without a net.proto test too) */
+	__u64 proto_udp;
+	__u64 proto_other; /* rules without a net.proto test: ICMP and every other protocol */
+	__u64 fam_inet;
+	__u64 fam_inet6;
+	__u32 generation;
+	__u32 _pad;
+};
+
+struct vigil_pkt_sample {
+	__u64 ktime_ns;
+	__u32 ifindex;
+	__u16 sport;
+	__u16 dport;
+	__u8 family;     /* AF_INET or AF_INET6 */
+	__u8 proto;      /* IPPROTO_* (ports 0 unless TCP or UDP) */
+	__u8 _pad[6];
+	__u8 saddr[16];  /* IPv4 in the first 4 bytes */
+	__u8 daddr[16];
+};
+
+_Static_assert(sizeof(struct vigil_pkt_config) == 80, "pkt config");
+_Static_assert(sizeof(struct vigil_pkt_sample) == 56, "pkt sample");
 /* ---- end of enforcement ---- */
 
 /* ---- enforcement: processes, files, privileges, kernel activity (src/bpf/enforce_task.bpf.c) ----
