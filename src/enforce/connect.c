@@ -481,7 +481,7 @@ int enforcer_apply(struct enforcer **ep, const struct policy_set *ps, const stru
 	if (!e && !enforce_count(ps)) {
 		if (!o->pin)
 			return 0;
-		snprintf(err, errlen, "--pin: no rule is carried out by the kernel (deny rules on net.connect, net.listen, net.packet): nothing to pin");
+		snprintf(err, errlen, "--pin: no network rule for the kernel (deny rules on net.connect, net.listen, net.packet; --pin covers those only): nothing to pin");
 		return -1;
 	}
 	if (!e) {

@@ -51,7 +51,7 @@ rules:
 """)
     r = vigil("run", "--policy", path, "--pin", "--duration", "1", "--format", "json")
     assert r.returncode == 1
-    assert "vigil: --pin: no rule is carried out by the kernel" in r.stderr, r.stderr
+    assert "vigil: --pin: no network rule for the kernel" in r.stderr, r.stderr
     assert not os.path.exists(PIN_DIR) or not os.listdir(PIN_DIR)
 
 
