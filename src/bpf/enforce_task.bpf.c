@@ -25,6 +25,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define EPERM 1
 #define SIGKILL 9
 #define LSM_SETID_FS 8
+#define PF_KTHREAD 0x00200000
 #define ENF_DEPTH 32 /* path components (and mount crossings) walked */
 #define MECH_LSM 1
 #define MECH_SIGNAL 2
@@ -103,7 +104,8 @@ struct op_ctx {
 	__s32 arg;
 	__u32 new_uid, new_euid;
 	struct file *exe_file; /* exec: the new image; NULL: current's */
-	struct file *file;     /* open, module: the file */
+	struct dentry *dentry; /* the object's path (open, unlink, rename, module, mount) */
+	struct vfsmount *mnt;
 };
 
 /* Field by field: a constant initializer becomes a .rodata.cst section libbpf 1.1 mishandles. */
@@ -112,6 +114,12 @@ static __always_inline void op_init(struct op_ctx *o, __u8 op, __u8 mech)
 	__builtin_memset(o, 0, sizeof(*o));
 	o->op = op;
 	o->mech = mech;
+}
+
+static __always_inline void set_file(struct op_ctx *o, struct file *f)
+{
+	o->dentry = BPF_CORE_READ(f, f_path.dentry);
+	o->mnt = BPF_CORE_READ(f, f_path.mnt);
 }
 
 static __always_inline struct mount *vfs_mount(struct vfsmount *vfsmnt)
@@ -136,10 +144,9 @@ static __always_inline __u32 path_off(__u32 off)
  * The component count and the offset live in memory, not in registers: the verifier then sees
  * one state per iteration instead of one per (iteration, count) pair.
  */
-static __noinline void build_path(struct scratch *s, struct path_buf *pb, struct file *f)
+static __noinline void build_path(struct scratch *s, struct path_buf *pb, struct dentry *d,
+				  struct vfsmount *vm)
 {
-	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
-	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
 	struct mount *mnt = vfs_mount(vm);
 
 	pb->trunc = 0;
@@ -247,6 +254,9 @@ static __always_inline int decide(struct op_ctx *o)
 	__u32 tgid = pid_tgid >> 32;
 	if (tgid == c->self_tgid || tgid == 1)
 		return 0; /* vigil itself and PID 1 are never enforced against */
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+		return 0; /* nor the kernel's own threads */
 	st->checked++;
 
 	char comm[VIGIL_COMM_LEN] = {};
@@ -276,13 +286,12 @@ static __always_inline int decide(struct op_ctx *o)
 	s->file.valid = 0;
 	s->exe.trunc = 0;
 	s->file.trunc = 0;
-	struct task_struct *task = bpf_get_current_task_btf();
 	if ((m & ~c->any_exe) || (m & c->not_exe)) {
 		struct file *ef = o->exe_file;
 		if (!ef)
 			ef = BPF_CORE_READ(task, mm, exe_file);
 		if (ef) {
-			build_path(s, &s->exe, ef);
+			build_path(s, &s->exe, BPF_CORE_READ(ef, f_path.dentry), BPF_CORE_READ(ef, f_path.mnt));
 			s->exe.key.data[0] = VIGIL_ENF_PF_EXE;
 			m &= lookup_bits(&enf_task_path, &s->exe.key, c->any_exe);
 			if (m & c->not_exe) {
@@ -296,8 +305,8 @@ static __always_inline int decide(struct op_ctx *o)
 			return 0;
 	}
 	if (m & ~c->any_file) {
-		if (o->file) {
-			build_path(s, &s->file, o->file);
+		if (o->dentry && o->mnt) {
+			build_path(s, &s->file, o->dentry, o->mnt);
 			s->file.key.data[0] = VIGIL_ENF_PF_FILE;
 			m &= lookup_bits(&enf_task_path, &s->file.key, c->any_file);
 		} else {
@@ -383,7 +392,7 @@ int BPF_PROG(enf_lsm_open, struct file *file)
 	struct op_ctx o;
 
 	op_init(&o, VIGIL_ENF_OP_OPEN, MECH_LSM);
-	o.file = file;
+	set_file(&o, file);
 	o.arg = BPF_CORE_READ(file, f_flags);
 	return lsm_ret(decide(&o));
 }
@@ -410,7 +419,7 @@ int BPF_PROG(enf_lsm_module_file, struct file *file, enum kernel_read_file_id id
 	o.arg = 1;
 	if (id != bpf_core_enum_value(enum kernel_read_file_id, READING_MODULE))
 		return 0;
-	o.file = file;
+	set_file(&o, file);
 	return lsm_ret(decide(&o));
 }
 
@@ -435,6 +444,60 @@ int BPF_PROG(enf_lsm_bpf, int cmd)
 	o.arg = cmd;
 	if (cmd != BPF_PROG_LOAD)
 		return 0;
+	return lsm_ret(decide(&o));
+}
+
+/* The path hooks (CONFIG_SECURITY_PATH): the object is a dentry under a directory's mount. */
+static __always_inline int path_op(__u8 op, const struct path *dir, struct dentry *dentry)
+{
+	struct op_ctx o;
+
+	op_init(&o, op, MECH_LSM);
+	o.dentry = dentry;
+	o.mnt = BPF_CORE_READ(dir, mnt);
+	return lsm_ret(decide(&o));
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(enf_lsm_unlink, const struct path *dir, struct dentry *dentry)
+{
+	return path_op(VIGIL_ENF_OP_UNLINK, dir, dentry);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(enf_lsm_rmdir, const struct path *dir, struct dentry *dentry)
+{
+	return path_op(VIGIL_ENF_OP_UNLINK, dir, dentry);
+}
+
+SEC("lsm/path_rename")
+int BPF_PROG(enf_lsm_rename, const struct path *old_dir, struct dentry *old_dentry)
+{
+	return path_op(VIGIL_ENF_OP_RENAME, old_dir, old_dentry);
+}
+
+/* mount(2): the target is the path mounted on. */
+SEC("lsm/sb_mount")
+int BPF_PROG(enf_lsm_mount, const char *dev_name, const struct path *path)
+{
+	struct op_ctx o;
+
+	op_init(&o, VIGIL_ENF_OP_MOUNT, MECH_LSM);
+	o.dentry = BPF_CORE_READ(path, dentry);
+	o.mnt = BPF_CORE_READ(path, mnt);
+	return lsm_ret(decide(&o));
+}
+
+/* The new mount API attaches with move_mount(2): the target is to_path. */
+SEC("lsm/move_mount")
+int BPF_PROG(enf_lsm_move_mount, const struct path *from_path, const struct path *to_path)
+{
+	struct op_ctx o;
+
+	op_init(&o, VIGIL_ENF_OP_MOUNT, MECH_LSM);
+	o.arg = 1;
+	o.dentry = BPF_CORE_READ(to_path, dentry);
+	o.mnt = BPF_CORE_READ(to_path, mnt);
 	return lsm_ret(decide(&o));
 }
 
@@ -466,7 +529,7 @@ static __always_inline void open_exit(long ret)
 	fds = BPF_CORE_READ(task, files, fdt, fd);
 	if (!fds || bpf_probe_read_kernel(&file, sizeof(file), &fds[ret]) || !file)
 		return;
-	o.file = file;
+	set_file(&o, file);
 	o.arg = BPF_CORE_READ(file, f_flags);
 	decide(&o);
 }

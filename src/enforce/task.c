@@ -376,6 +376,24 @@ static void write_body(struct out *o, const struct vigil_enf_task_record *r, boo
 		out_path(o, "file", r->file, sizeof(r->file));
 		out_obj_end(o);
 		break;
+	case VIGIL_ENF_OP_UNLINK:
+	case VIGIL_ENF_OP_RENAME:
+		out_obj(o, "file");
+		out_path(o, "path", r->file, sizeof(r->file));
+		if (acted && r->denied) {
+			out_i64(o, "errno", EPERM);
+			out_str(o, "error", "EPERM");
+		}
+		out_obj_end(o);
+		break;
+	case VIGIL_ENF_OP_MOUNT:
+		out_obj(o, "mount");
+		out_str(o, "syscall", r->arg ? "move_mount" : "mount");
+		out_path(o, "target", r->file, sizeof(r->file));
+		if (acted && r->denied)
+			out_i64(o, "ret", -EPERM);
+		out_obj_end(o);
+		break;
 	case VIGIL_ENF_OP_BPF:
 		out_obj(o, "bpf");
 		out_str(o, "cmd", "BPF_PROG_LOAD");
@@ -510,7 +528,8 @@ static int open_load(struct task_enforcer *e, char *err, size_t errlen)
 		return -1;
 	}
 	bpf_object__for_each_program(p, e->skel->obj)
-		bpf_program__set_autoload(p, is_lsm_prog(p) == e->lsm && tracepoint_exists(p));
+		bpf_program__set_autoload(p, is_lsm_prog(p) == e->lsm && tracepoint_exists(p) &&
+					      (!e->lsm || enf_task_lsm_hook(bpf_program__section_name(p))));
 	if (enforce_task_bpf__load(e->skel)) {
 		snprintf(err, errlen, "enforcement: cannot load the %s programs: %s",
 			 e->lsm ? "BPF LSM" : "signal", strerror(errno));

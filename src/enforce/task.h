@@ -34,6 +34,8 @@ enum enforce_class enf_task_build(const struct rule *r, struct enf_task_spec *s,
 void enf_task_spec_free(struct enf_task_spec *s);
 /* BPF LSM loads and attaches here (probed once, cached). */
 bool enf_task_lsm(void);
+/* An LSM program's section ("lsm/path_unlink") names a hook this kernel has. */
+bool enf_task_lsm_hook(const char *section);
 /* The kernel hooks that carry out op with the mechanism, comma-separated. */
 const char *enf_task_hooks(int op, bool lsm);
 /* `vigil policy explain` lines and the agent.policy entry of a rule classified LSM or SIGNAL. */

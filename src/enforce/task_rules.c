@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/btf.h>
+
 #include "enforce/task.h"
 #include "kinds.h"
 #include "probe.h"
@@ -26,10 +28,15 @@ static const struct {
 	[VIGIL_ENF_OP_MODULE] = { VIGIL_KIND_KERNEL_MODULE_LOAD, "lsm/kernel_read_file, lsm/kernel_load_data",
 				  "syscalls/sys_enter_finit_module, syscalls/sys_enter_init_module" },
 	[VIGIL_ENF_OP_BPF] = { VIGIL_KIND_KERNEL_BPF, "lsm/bpf", "syscalls/sys_enter_bpf" },
+	/* no signal: a kill after the call cannot bring the file or the mount back */
+	[VIGIL_ENF_OP_UNLINK] = { VIGIL_KIND_FILE_UNLINK, "lsm/path_unlink, lsm/path_rmdir", NULL },
+	[VIGIL_ENF_OP_RENAME] = { VIGIL_KIND_FILE_RENAME, "lsm/path_rename", NULL },
+	[VIGIL_ENF_OP_MOUNT] = { VIGIL_KIND_KERNEL_MOUNT, "lsm/sb_mount, lsm/move_mount", NULL },
 };
 
 static const char *const fields_help =
-	"proc.uid, proc.comm, proc.exe, file.path, setuid.new.uid/euid, bpf.cmd tests joined by 'and'; "
+	"proc.uid, proc.comm, proc.exe, file.path, mount.target, setuid.new.uid/euid, bpf.cmd tests "
+	"joined by 'and'; "
 	"see docs/enforcement.md";
 
 static int op_of(uint64_t kinds)
@@ -63,11 +70,44 @@ bool enf_task_lsm(void)
 	return cached == 1;
 }
 
+/* Every LSM hook of op exists in this kernel (bpf_lsm_<hook> in its BTF: the path hooks need
+ * CONFIG_SECURITY_PATH). Looked up once. */
+static bool lsm_hooks_exist(int op)
+{
+	static struct btf *btf;
+	static bool tried;
+	char hooks[160];
+
+	if (!tried) {
+		btf = btf__load_vmlinux_btf();
+		tried = true;
+	}
+	if (!btf)
+		return false;
+	snprintf(hooks, sizeof(hooks), "%s", ops[op].lsm_hooks);
+	for (char *save = NULL, *h = strtok_r(hooks, ", ", &save); h; h = strtok_r(NULL, ", ", &save)) {
+		char fn[80];
+		snprintf(fn, sizeof(fn), "bpf_lsm_%s", h + 4); /* after "lsm/" */
+		if (btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) < 0)
+			return false;
+	}
+	return true;
+}
+
+bool enf_task_lsm_hook(const char *section)
+{
+	for (int op = 0; op < VIGIL_ENF_OP_COUNT; op++)
+		if (strstr(ops[op].lsm_hooks, section))
+			return lsm_hooks_exist(op);
+	return false;
+}
+
 const char *enf_task_hooks(int op, bool lsm)
 {
 	if (op < 0 || op >= VIGIL_ENF_OP_COUNT)
 		return "?";
-	return lsm ? ops[op].lsm_hooks : ops[op].signal_hooks;
+	const char *h = lsm ? ops[op].lsm_hooks : ops[op].signal_hooks;
+	return h ? h : "none";
 }
 
 const char *enf_task_kind_name(int op)
@@ -207,9 +247,11 @@ static bool pred(const struct node *p, struct enf_task_spec *s, char *why, size_
 		s->has_exe = true;
 		return add_paths(&s->exes, &s->nexes, p, why, len);
 	}
-	if (is(p, "file.path") && (set_op || p->op == OP_STARTSWITH) && s->op == VIGIL_ENF_OP_OPEN) {
+	bool file_op = s->op == VIGIL_ENF_OP_OPEN || s->op == VIGIL_ENF_OP_UNLINK || s->op == VIGIL_ENF_OP_RENAME;
+	if (((is(p, "file.path") && file_op) || (is(p, "mount.target") && s->op == VIGIL_ENF_OP_MOUNT)) &&
+	    (set_op || p->op == OP_STARTSWITH)) {
 		if (s->has_file) {
-			snprintf(why, len, "file.path is tested twice (the kernel table holds one set per rule)");
+			snprintf(why, len, "%s is tested twice (the kernel table holds one set per rule)", p->field->name);
 			return false;
 		}
 		s->has_file = true;
@@ -299,7 +341,7 @@ enum enforce_class enf_task_build(const struct rule *r, struct enf_task_spec *s,
 	*at = r->pos;
 	s->op = op_of(r->kinds);
 	if (s->op < 0) {
-		snprintf(why, whylen, "a rule the kernel enforces is on one kind (process.exec, file.open, priv.setuid, kernel.module_load or kernel.bpf)");
+		snprintf(why, whylen, "a rule the kernel enforces is on one kind (process.exec, file.open, file.unlink, file.rename, priv.setuid, kernel.module_load, kernel.bpf or kernel.mount)");
 		return ENF_CLASS_NONE;
 	}
 	if (r->nexceptions) {
@@ -309,6 +351,16 @@ enum enforce_class enf_task_build(const struct rule *r, struct enf_task_spec *s,
 	bool lsm = enf_task_lsm();
 	if (!lsm && s->op == VIGIL_ENF_OP_MODULE && r->action == ACT_DENY) {
 		snprintf(why, whylen, "deny on kernel.module_load needs BPF LSM (kernel_read_file, kernel_load_data), which this kernel does not offer; a SIGKILL at sys_enter of finit_module does not stop the load (action kill kills the caller)");
+		return ENF_CLASS_NONE;
+	}
+	if (lsm && !lsm_hooks_exist(s->op)) {
+		snprintf(why, whylen, "this kernel has BPF LSM but not the hook %s needs (%s; the path hooks need CONFIG_SECURITY_PATH)",
+			 enf_task_kind_name(s->op), ops[s->op].lsm_hooks);
+		return ENF_CLASS_NONE;
+	}
+	if (!lsm && !ops[s->op].signal_hooks) {
+		snprintf(why, whylen, "%s on %s needs BPF LSM (%s), which this kernel does not offer: without it there is no hook before the operation, and a kill after it cannot undo it",
+			 action_name(r->action), enf_task_kind_name(s->op), ops[s->op].lsm_hooks);
 		return ENF_CLASS_NONE;
 	}
 	*at = first_pred(r->when_tree, r->when_pos, 0);

@@ -264,6 +264,32 @@ rules:
     assert ev["enforcement"] == {"action": "kill", "mechanism": MECH, "outcome": "killed"}
 
 
+def test_exempt_comm_is_never_acted_on():
+    MECH = mech()
+    d = workdir()
+    secret = os.path.join(d, "secret")
+    with open(secret, "w") as f:
+        f.write("exempt-read\n")
+    free, bound = comm("vlfree"), comm("vlbound")
+    path = policy(d, f"""
+rules:
+  - name: protect the secret
+    description: enforcement test
+    on: file.open
+    when: file.path == {secret}
+    action: deny
+""")
+    with Agent("--policy", path, "--exempt-comm", free) as agent:
+        assert policy_rule(agent, "protect the secret")["mechanism"] == MECH
+        rc, out = run([helper(HELPER), "-c", free, "open", secret])
+        assert rc == 0 and out == "read: exempt-read\n", (rc, out)
+        rc, out = run([helper(HELPER), "-c", bound, "open", secret])
+        assert "read:" not in out and rc == (0 if MECH == "lsm" else -signal.SIGKILL), (rc, out)
+        agent.wait_for(lambda e: e["kind"] == "alert", timeout=15, what="the alert")
+    a = one(alerts(agent.events, "protect the secret"), "alert")
+    assert a["event"]["proc"]["comm"] == bound
+
+
 def test_vigil_itself_is_never_killed():
     """The rule denies opening the policy file, which vigil itself reopens on SIGHUP."""
     MECH = mech()
@@ -325,14 +351,22 @@ rules:
     on: kernel.module_load
     when: proc.comm == vlx
     action: deny
+  - name: keep the file
+    on: file.unlink
+    when: file.path startswith {d}/
+    action: deny
+  - name: no mounts
+    on: kernel.mount
+    when: mount.target startswith {d}/
+    action: kill
 """)
     r = vigil("run", "--policy", path, "-d", "1")
     assert r.returncode == 1 and "nothing started" in r.stderr
     assert (f"{path}:5:11: rule 'exec by comm': action deny cannot be enforced on this kernel: proc.comm at "
             "exec is the new image's name, which the exec hook does not have yet: test proc.exe") in r.stderr, r.stderr
     assert (f"{path}:9:11: rule 'open or': action deny cannot be enforced on this kernel: 'or' (the kernel "
-            "decides a conjunction: proc.uid, proc.comm, proc.exe, file.path, setuid.new.uid/euid, bpf.cmd "
-            "tests joined by 'and'; see docs/enforcement.md) (--allow-degraded runs it as an alert)") in r.stderr
+            "decides a conjunction: proc.uid, proc.comm, proc.exe, file.path, mount.target, setuid.new.uid/euid, "
+            "bpf.cmd tests joined by 'and'; see docs/enforcement.md) (--allow-degraded runs it as an alert)") in r.stderr
     assert (f"{path}:13:11: rule 'relative': action deny cannot be enforced on this kernel: file.path 'secret' "
             "is not an absolute path") in r.stderr
     assert (f"{path}:17:11: rule 'any bpf': action deny cannot be enforced on this kernel: a kernel.bpf rule "
@@ -340,6 +374,12 @@ rules:
     if MECH == "signal":
         assert (f"{path}:19:5: rule 'no modules': action deny cannot be enforced on this kernel: deny on "
                 "kernel.module_load needs BPF LSM") in r.stderr, r.stderr
+    if MECH == "signal":
+        assert (f"{path}:23:5: rule 'keep the file': action deny cannot be enforced on this kernel: deny on "
+                "file.unlink needs BPF LSM (lsm/path_unlink, lsm/path_rmdir), which this kernel does not offer: "
+                "without it there is no hook before the operation, and a kill after it cannot undo it") in r.stderr, r.stderr
+        assert (f"{path}:27:5: rule 'no mounts': action kill cannot be enforced on this kernel: kill on "
+                "kernel.mount needs BPF LSM (lsm/sb_mount, lsm/move_mount)") in r.stderr, r.stderr
     with Agent("--policy", path, "--allow-degraded") as agent:
         rule = policy_rule(agent, "exec by comm")
         assert rule["mechanism"] == "none" and rule["degraded"] is True

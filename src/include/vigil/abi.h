@@ -750,14 +750,17 @@ enum vigil_enf_op {
 	VIGIL_ENF_OP_SETUID = 2, /* priv.setuid */
 	VIGIL_ENF_OP_MODULE = 3, /* kernel.module_load */
 	VIGIL_ENF_OP_BPF = 4,    /* kernel.bpf (BPF_PROG_LOAD) */
-	VIGIL_ENF_OP_COUNT = 5,
+	VIGIL_ENF_OP_UNLINK = 5, /* file.unlink (unlink, rmdir): lsm only */
+	VIGIL_ENF_OP_RENAME = 6, /* file.rename: lsm only */
+	VIGIL_ENF_OP_MOUNT = 7,  /* kernel.mount (mount, move_mount): lsm only */
+	VIGIL_ENF_OP_COUNT = 8,
 };
 
 /* The first byte of a path key: which field the path is. */
 enum vigil_enf_path_field {
 	VIGIL_ENF_PF_EXE = 1,     /* proc.exe ==/in/startswith (for exec: the new image) */
 	VIGIL_ENF_PF_NOT_EXE = 2, /* not proc.exe ...: the rules this path takes out */
-	VIGIL_ENF_PF_FILE = 3,    /* file.path */
+	VIGIL_ENF_PF_FILE = 3,    /* file.path; mount.target (rules are per operation) */
 };
 
 struct vigil_enf_path_key {
@@ -807,7 +810,7 @@ struct vigil_enf_task_record {
 	__u8 _pad[3];
 	char comm[VIGIL_COMM_LEN];
 	char exe[VIGIL_ENF_PATH_MAX];  /* proc.exe (exec: the new image) */
-	char file[VIGIL_ENF_PATH_MAX]; /* file.path (open, module file) */
+	char file[VIGIL_ENF_PATH_MAX]; /* file.path (open, unlink, rename, module), mount.target */
 };
 
 _Static_assert(sizeof(struct vigil_enf_path_key) == 260, "enf path key");

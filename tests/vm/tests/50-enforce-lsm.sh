@@ -13,6 +13,8 @@ cp /bin/busybox "$D/bin/echo"   # busybox picks its applet from argv[0]
 ln -s /bin/busybox "$D/vlsu"     # run as argv[0] "su": comm "vlsu", which the setuid rule names
 ln -s /bin/busybox "$D/vlok"     # the same with comm "vlok": not named, allowed
 echo "vl-secret-content" >"$D/secret"
+mkdir -p "$D/keep" "$D/mnt"
+echo kept >"$D/keep/file"
 grep -q '^root:' /etc/passwd 2>/dev/null || echo 'root:x:0:0:root:/root:/bin/sh' >>/etc/passwd
 KO=$(ls /lib/vigil-vm/modules/*veth*.ko 2>/dev/null | head -n 1)
 
@@ -38,6 +40,18 @@ rules:
     on: kernel.module_load
     when: proc.uid == 0
     action: deny
+  - name: keep the files
+    on: file.unlink
+    when: file.path startswith $D/keep/
+    action: deny
+  - name: no renames
+    on: file.rename
+    when: file.path startswith $D/keep/
+    action: deny
+  - name: no mounts here
+    on: kernel.mount
+    when: mount.target == $D/mnt
+    action: deny
 EOF
 
 "$VIGIL" policy explain rules.yaml >explain.txt
@@ -51,7 +65,7 @@ fi
 ok "vigil run with the deny rules becomes ready"
 events agent.policy events.jsonl | head -n 1 >policy.json
 check "agent.policy: every rule by lsm, outcome denied" jq -e \
-	'[.enforcement.rules[] | select(.mechanism == "lsm" and .outcome == "denied")] | length == 5' policy.json
+	'[.enforcement.rules[] | select(.mechanism == "lsm" and .outcome == "denied")] | length == 8' policy.json
 
 # exec
 "$D/bin/echo" ran >exec.out 2>exec.err
@@ -84,6 +98,23 @@ check "bpf: another vigil's program loads fail with EPERM" jq -e \
 	'.tp_btf.available == false and (.tp_btf.detail | test("Operation not permitted"))' probe2.json
 check "bpf: the agent itself is alive" kill -0 "$AGENT_PID"
 
+# unlink, rename, mount
+rm "$D/keep/file" 2>rm.err
+check "unlink fails with EPERM" grep -q "Operation not permitted" rm.err
+check "unlink: the file is still there" grep -q kept "$D/keep/file"
+rmdir "$D/keep" 2>rmdir.err
+check "rmdir of $D/keep is judged by its own path (not under keep/): not empty, not EPERM" grep -q "not empty" rmdir.err
+mv "$D/keep/file" "$D/moved" 2>mv.err
+check "rename fails with EPERM" grep -q "Operation not permitted" mv.err
+check "rename: the file is where it was" sh -c "[ -e '$D/keep/file' ] && [ ! -e '$D/moved' ]"
+mount -t tmpfs vltmp "$D/mnt" 2>mount.err
+st=$?
+check "mount on the protected target fails" [ "$st" != 0 ]
+check "mount: nothing is mounted there" sh -c "! grep -q ' $D/mnt ' /proc/mounts"
+mkdir -p "$D/other"
+mount -t tmpfs vltmp "$D/other" && umount "$D/other"
+check "mount elsewhere works (control)" [ $? = 0 ]
+
 # module
 if [ -n "$KO" ] && grep -q '^veth ' /proc/modules && rmmod veth; then
 	insmod "$KO" 2>mod.err
@@ -103,7 +134,8 @@ check "after vigil: the program runs again" sh -c "$D/bin/echo ran | grep -q ran
 
 events alert events.jsonl >alerts.jsonl
 jq -c '[.rule.name, .event.kind, .event.enforcement]' alerts.jsonl | sed 's/^/# /'
-for r in "no exec from the test dir" "protect the secret" "no root again" "no bpf programs"; do
+for r in "no exec from the test dir" "protect the secret" "no root again" "no bpf programs" \
+	"keep the files" "no renames" "no mounts here"; do
 	jq -c --arg r "$r" 'select(.rule.name == $r)' alerts.jsonl | head -n 1 >one.json
 	check "alert '$r': lsm, denied" jq -e \
 		'.event.enforcement == {"action":"deny","mechanism":"lsm","outcome":"denied"}' one.json
@@ -116,6 +148,12 @@ check "exec alert: the file" jq -e --arg p "$D/bin/echo" '.event.exec.file == $p
 jq -c 'select(.rule.name == "no root again")' alerts.jsonl | head -n 1 >su.json
 check "setuid alert: new uid 0 by vlsu" jq -e \
 	'.event.setuid.new.uid == 0 and .event.proc.comm == "vlsu"' su.json
+jq -c 'select(.rule.name == "no mounts here")' alerts.jsonl | head -n 1 >mnt.json
+check "mount alert: the target" jq -e --arg p "$D/mnt" \
+	'.event.kind == "kernel.mount" and .event.mount.target == $p and .event.mount.syscall == "mount"' mnt.json
+jq -c 'select(.rule.name == "keep the files")' alerts.jsonl | head -n 1 >rm.json
+check "unlink alert: the path" jq -e --arg p "$D/keep/file" \
+	'.event.kind == "file.unlink" and .event.file.path == $p and .event.file.errno == 1' rm.json
 if [ -n "$KO" ]; then
 	jq -c 'select(.rule.name == "no modules")' alerts.jsonl | head -n 1 >mod.json
 	check "module alert: lsm, denied" jq -e \
