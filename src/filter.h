@@ -8,6 +8,7 @@
 #ifndef VIGIL_FILTER_H
 #define VIGIL_FILTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,18 +16,32 @@
 
 #define FILTER_VALUES_MAX 64
 
+/* A path value of a filter: not owned (a rule's value, or an option's argument). */
+struct filter_path {
+	const char *s;
+	uint16_t len;  /* bytes of s */
+	bool exact;    /* the whole path, not a prefix (VIGIL_FF_PATH only) */
+};
+
 struct filter {
 	uint64_t kinds; /* 0: every kind */
-	size_t ntgid, nuid, ncomm, ncgroup;
+	size_t ntgid, nuid, ngid, ncomm, ncgroup, npath, nsuffix, nport, naddr;
 	uint32_t tgid[FILTER_VALUES_MAX];
 	uint32_t uid[FILTER_VALUES_MAX];
+	uint32_t gid[FILTER_VALUES_MAX];
 	char comm[FILTER_VALUES_MAX][VIGIL_COMM_LEN];
 	uint64_t cgroup[FILTER_VALUES_MAX];
+	/* the event's own facts (abi.h, VIGIL_FF_PATH and after) */
+	struct filter_path path[FILTER_VALUES_MAX];   /* exact paths and prefixes */
+	struct filter_path suffix[FILTER_VALUES_MAX]; /* "/a/b": the path's last components */
+	uint64_t flag_bits;                           /* file.open flag name bits; 0: any */
+	uint32_t port[FILTER_VALUES_MAX];
+	struct vigil_addr_key addr[FILTER_VALUES_MAX]; /* networks, prefixlen over family + address */
 };
 
 /* One table entry: a field value and the filters it satisfies. */
 struct filter_entry {
-	uint8_t key[VIGIL_COMM_LEN]; /* u32, u64 or comm, zero-padded */
+	uint8_t key[sizeof(struct vigil_path_key)]; /* the map's key, zero-padded */
 	struct vigil_bitmap bits;
 };
 
@@ -35,6 +50,13 @@ struct filter_tables {
 	struct filter_entry *entries[VIGIL_FF_COUNT];
 	size_t count[VIGIL_FF_COUNT];
 };
+
+/* The map key size of each field's table. */
+size_t filter_key_size(int field);
+/* Is a suffix value one the kernel can match ("/name[/name...]", every component non-empty)? */
+bool filter_suffix_ok(const char *s, size_t len);
+/* Is two filters' content the same (their values, not where the values are stored)? */
+bool filter_equal(const struct filter *a, const struct filter *b);
 
 /* Compiles n filters (n <= VIGIL_FILTER_MAX). 0, or -1 with a message. */
 int filter_compile(const struct filter *f, size_t n, struct filter_tables *t, char *err, size_t errlen);

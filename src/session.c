@@ -130,6 +130,12 @@ int session_set_filters(struct sensors *s, const struct filter *given, size_t ng
 			[VIGIL_FF_UID] = bpf_map__fd(s->skel->maps.filter_uid),
 			[VIGIL_FF_COMM] = bpf_map__fd(s->skel->maps.filter_comm),
 			[VIGIL_FF_CGROUP] = bpf_map__fd(s->skel->maps.filter_cgroup),
+			[VIGIL_FF_GID] = bpf_map__fd(s->skel->maps.filter_gid),
+			[VIGIL_FF_PATH] = bpf_map__fd(s->skel->maps.filter_path),
+			[VIGIL_FF_SUFFIX] = bpf_map__fd(s->skel->maps.filter_suffix),
+			[VIGIL_FF_FLAGS] = bpf_map__fd(s->skel->maps.filter_flags),
+			[VIGIL_FF_PORT] = bpf_map__fd(s->skel->maps.filter_port),
+			[VIGIL_FF_ADDR] = bpf_map__fd(s->skel->maps.filter_addr),
 		},
 	};
 	struct filter *f = calloc(ngiven + 1, sizeof(*f));

@@ -44,9 +44,19 @@ struct {
 		__type(value, struct vigil_bitmap);                                                \
 	} name SEC(".maps")
 
+#define VIGIL_FILTER_TRIE(name, key_type, entries)                                                 \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);                                               \
+		__uint(max_entries, entries);                                                      \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                                              \
+		__type(key, key_type);                                                             \
+		__type(value, struct vigil_bitmap);                                                \
+	} name SEC(".maps")
+
+/* [0] the filters still alive for this event, [1] room to OR a field's bitmaps into */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, struct vigil_bitmap);
 } filter_acc SEC(".maps");
@@ -56,6 +66,47 @@ VIGIL_FILTER_TABLE(filter_tgid, __u32, 4096);
 VIGIL_FILTER_TABLE(filter_uid, __u32, 4096);
 VIGIL_FILTER_TABLE(filter_comm, struct vigil_comm_key, 4096);
 VIGIL_FILTER_TABLE(filter_cgroup, __u64, 4096);
+VIGIL_FILTER_TABLE(filter_gid, __u32, 4096);
+VIGIL_FILTER_TRIE(filter_path, struct vigil_path_key, 16384);
+VIGIL_FILTER_TRIE(filter_suffix, struct vigil_path_key, 16384);
+VIGIL_FILTER_TABLE(filter_port, __u32, 4096);
+VIGIL_FILTER_TRIE(filter_addr, struct vigil_addr_key, 4096);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VIGIL_FLAG_BITS);
+	__type(key, __u32);
+	__type(value, struct vigil_bitmap);
+} filter_flags SEC(".maps");
+
+/*
+ * The event's own facts the filter may test (VIGIL_FF_PATH and after), built by the sensor once
+ * it has read them. A fact left out of `known` is not tested: the event passes that field.
+ * The keys are per CPU, with slack after each so that bounded writes never run off them.
+ */
+struct vigil_filter_keys {
+	struct vigil_path_key path;
+	char path_slack[VIGIL_PATH_KEY_MAX];
+	struct vigil_path_key suffix;
+	char suffix_slack[VIGIL_PATH_KEY_MAX];
+	struct vigil_addr_key addr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_filter_keys);
+} filter_keys SEC(".maps");
+
+struct filter_facts {
+	__u32 known;      /* 1 << VIGIL_FF_* of the facts present */
+	__u32 port;       /* VIGIL_FF_PORT */
+	__u64 flag_bits;  /* VIGIL_FF_FLAGS: name bits (abi.h) */
+	struct vigil_filter_keys *keys; /* VIGIL_FF_PATH, SUFFIX, ADDR */
+};
+
+#define FACT(f) (1u << (f))
 
 /*
  * Per-CPU room to build a record (any kind: overlay your struct on raw; keep the fixed part
@@ -63,9 +114,16 @@ VIGIL_FILTER_TABLE(filter_cgroup, __u64, 4096);
  * cursor lives here too, not in a register: loop-carried state in memory is an unknown scalar to
  * the verifier, so the iterations of a path walk look alike and prune instead of multiplying.
  */
+#define COMP_OFF_SLOTS 64
+#define COMP_OFF_MASK (COMP_OFF_SLOTS - 1)
+_Static_assert(VIGIL_PATH_DEPTH <= COMP_OFF_SLOTS, "a slot per walked component");
+
 struct vigil_scratch {
 	__u32 cursor;
 	__u32 _pad;
+	/* where each component of the last keyed path walk starts (path.bpf.h); a power of two
+	 * above VIGIL_PATH_DEPTH, so that a mask bounds the index */
+	__u16 comp_off[COMP_OFF_SLOTS];
 	union {
 		struct vigil_proc_event ev;
 		char raw[VIGIL_EVENT_MAX];
@@ -179,14 +237,47 @@ static __always_inline void bitmap_and_field(struct vigil_bitmap *acc, void *tab
 		acc->w[i] &= (hit ? hit->w[i] : 0) | any->w[i];
 }
 
+/* The event's flag names: the filters any of its name bits satisfies, ORed into tmp. */
+static __always_inline void bitmap_and_flags(struct vigil_bitmap *acc, struct vigil_bitmap *tmp,
+					     __u64 bits, const struct vigil_bitmap *any)
+{
+	__u64 constrained = 0;
+
+#pragma unroll
+	for (int i = 0; i < VIGIL_FILTER_WORDS; i++) {
+		constrained |= acc->w[i] & ~any->w[i];
+		tmp->w[i] = any->w[i];
+	}
+	if (!constrained)
+		return;
+	for (__u32 b = 0; b < VIGIL_FLAG_BITS; b++) {
+		__u32 key = b; /* the counter stays in a register: the verifier sees it advance */
+
+		if (!(bits & (1ULL << b)))
+			continue;
+		struct vigil_bitmap *hit = bpf_map_lookup_elem(&filter_flags, &key);
+		if (!hit)
+			continue;
+#pragma unroll
+		for (int i = 0; i < VIGIL_FILTER_WORDS; i++)
+			tmp->w[i] |= hit->w[i];
+	}
+#pragma unroll
+	for (int i = 0; i < VIGIL_FILTER_WORDS; i++)
+		acc->w[i] &= tmp->w[i];
+}
+
 /*
  * One lookup per field whatever the number of filters: each table maps a value to the bitmap of
  * filters it satisfies, "any" holds the filters that ignore the field, and the event passes when
- * some filter survives every field.
+ * some filter survives every field. facts (NULL before the sensor has read anything) adds the
+ * event's own fields; a field it does not know is not tested, so a sensor may ask early with
+ * what it has, and again once it has read more.
  */
-static __always_inline bool filter_pass(__u32 kind, const struct vigil_task *t)
+static __always_inline bool filter_pass(__u32 kind, const struct vigil_task *t,
+					const struct filter_facts *facts)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, one = 1;
 	struct vigil_filter_meta *meta = bpf_map_lookup_elem(&filter_meta, &zero);
 	/* the bitmaps are too large for the BPF stack next to a record: per-CPU scratch */
 	struct vigil_bitmap *acc = bpf_map_lookup_elem(&filter_acc, &zero);
@@ -202,7 +293,7 @@ static __always_inline bool filter_pass(__u32 kind, const struct vigil_task *t)
 	if (!live)
 		return true;
 
-	__u32 tgid = t->tgid, uid = t->uid;
+	__u32 tgid = t->tgid, uid = t->uid, gid = t->gid;
 	__u64 cgid = t->cgroup_id;
 	struct vigil_comm_key comm;
 
@@ -212,6 +303,25 @@ static __always_inline bool filter_pass(__u32 kind, const struct vigil_task *t)
 	bitmap_and_field(acc, &filter_uid, &uid, &meta->any[VIGIL_FF_UID]);
 	bitmap_and_field(acc, &filter_comm, &comm, &meta->any[VIGIL_FF_COMM]);
 	bitmap_and_field(acc, &filter_cgroup, &cgid, &meta->any[VIGIL_FF_CGROUP]);
+	bitmap_and_field(acc, &filter_gid, &gid, &meta->any[VIGIL_FF_GID]);
+	if (facts) {
+		struct vigil_filter_keys *k = facts->keys;
+		__u32 port = facts->port;
+
+		if (k && (facts->known & FACT(VIGIL_FF_PATH)))
+			bitmap_and_field(acc, &filter_path, &k->path, &meta->any[VIGIL_FF_PATH]);
+		if (k && (facts->known & FACT(VIGIL_FF_SUFFIX)))
+			bitmap_and_field(acc, &filter_suffix, &k->suffix, &meta->any[VIGIL_FF_SUFFIX]);
+		if (k && (facts->known & FACT(VIGIL_FF_ADDR)))
+			bitmap_and_field(acc, &filter_addr, &k->addr, &meta->any[VIGIL_FF_ADDR]);
+		if (facts->known & FACT(VIGIL_FF_PORT))
+			bitmap_and_field(acc, &filter_port, &port, &meta->any[VIGIL_FF_PORT]);
+		if (facts->known & FACT(VIGIL_FF_FLAGS)) {
+			struct vigil_bitmap *tmp = bpf_map_lookup_elem(&filter_acc, &one);
+			if (tmp)
+				bitmap_and_flags(acc, tmp, facts->flag_bits, &meta->any[VIGIL_FF_FLAGS]);
+		}
+	}
 
 	live = 0;
 #pragma unroll
@@ -225,10 +335,12 @@ static __always_inline bool filter_pass(__u32 kind, const struct vigil_task *t)
 static __always_inline void fill_task_quick(struct vigil_task *t)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
 
 	t->tgid = pid_tgid >> 32;
 	t->tid = (__u32)pid_tgid;
-	t->uid = (__u32)bpf_get_current_uid_gid();
+	t->uid = (__u32)uid_gid;
+	t->gid = uid_gid >> 32;
 	t->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(t->comm, sizeof(t->comm));
 }
@@ -242,7 +354,7 @@ static __always_inline void fill_task_quick(struct vigil_task *t)
 static __always_inline __u32 lifecycle_gate(__u32 kind, const struct vigil_task *t, bool *go)
 {
 	*go = t->tgid != cfg.agent_tgid;
-	if (!*go || filter_pass(kind, t))
+	if (!*go || filter_pass(kind, t, NULL))
 		return 0;
 	STAT_ADD(kind, filtered);
 	return VIGIL_EF_TABLE_ONLY;
@@ -253,11 +365,44 @@ static __always_inline bool want_event(__u32 kind, const struct vigil_task *t)
 {
 	if (t->tgid == cfg.agent_tgid)
 		return false;
-	if (!filter_pass(kind, t)) {
+	if (!filter_pass(kind, t, NULL)) {
 		STAT_ADD(kind, filtered);
 		return false;
 	}
 	return true;
+}
+
+/* The second question, once the sensor has read the event's own facts: false (and counted as
+ * filtered) when no filter wants the event after all. */
+static __always_inline bool want_event_facts(__u32 kind, const struct vigil_task *t,
+					     const struct filter_facts *facts)
+{
+	if (!facts->known || filter_pass(kind, t, facts))
+		return true;
+	STAT_ADD(kind, filtered);
+	return false;
+}
+
+/* Does some filter in force test this field? (a sensor skips building facts no one asks about) */
+static __always_inline bool filter_tests(__u32 field)
+{
+	__u32 zero = 0;
+	struct vigil_filter_meta *meta = bpf_map_lookup_elem(&filter_meta, &zero);
+	__u64 used = 0;
+
+	if (!meta || field >= VIGIL_FF_COUNT)
+		return false;
+#pragma unroll
+	for (int i = 0; i < VIGIL_FILTER_WORDS; i++)
+		used |= meta->active.w[i] & ~meta->any[field].w[i];
+	return used != 0;
+}
+
+static __always_inline struct vigil_filter_keys *get_filter_keys(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&filter_keys, &zero);
 }
 
 static __always_inline struct vigil_scratch *get_scratch(void)

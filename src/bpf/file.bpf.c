@@ -122,6 +122,41 @@ static __always_inline bool is_relative(const char *data, const struct vigil_seg
 	return seg->len > 1 && data_at((char *)data, seg->off)[0] != '/';
 }
 
+/*
+ * The filter's second question, now that the path and flags are read: the event's path as the
+ * JSON will show it (the file acted on, else the absolute string passed), its components leaf
+ * first, and for opens the flag names.
+ */
+static __always_inline bool file_wanted(struct vigil_scratch *s, struct vigil_file_event *e,
+					const struct file_call *c)
+{
+	struct vigil_file_body *b = &e->body;
+	struct filter_facts f = {};
+	bool by_path = filter_tests(VIGIL_FF_PATH), by_suffix = filter_tests(VIGIL_FF_SUFFIX);
+
+	if (c->opens && filter_tests(VIGIL_FF_FLAGS)) {
+		f.known |= FACT(VIGIL_FF_FLAGS);
+		f.flag_bits = (1ULL << (b->flags & 3)) | ((__u64)(b->flags & ~3u) << VIGIL_FLAG_BIT0);
+	}
+	if ((by_path || by_suffix) && (f.keys = get_filter_keys())) {
+		const struct vigil_seg *acted = &b->seg[VIGIL_FSEG_PATH];
+
+		if (acted->len) {
+			if (by_path && path_key_forward(s, e->data, acted, &f.keys->path))
+				f.known |= FACT(VIGIL_FF_PATH);
+			if (by_suffix && path_key_suffix(e->data, acted, &f.keys->suffix))
+				f.known |= FACT(VIGIL_FF_SUFFIX);
+		} else if (by_path) {
+			/* a symlink's path is the link it makes, its second string */
+			const struct vigil_seg *named = &b->seg[c->kind == VIGIL_KIND_FILE_SYMLINK ?
+								VIGIL_FSEG_REQUESTED2 : VIGIL_FSEG_REQUESTED];
+			if (path_key_string(e->data, named, &f.keys->path))
+				f.known |= FACT(VIGIL_FF_PATH);
+		}
+	}
+	return want_event_facts(c->kind, &e->hdr.task, &f);
+}
+
 static __always_inline int on_file_exit(long ret, const struct file_call *c)
 {
 	struct vigil_scratch *s;
@@ -211,12 +246,15 @@ static __always_inline int on_file_exit(long ret, const struct file_call *c)
 		acted = fd_file(task, b->fd);
 	}
 	if (acted) {
-		append_file_path(s, e->data, &b->seg[VIGIL_FSEG_PATH], acted);
+		walk_file_path(s, e->data, &b->seg[VIGIL_FSEG_PATH], acted, true);
 		file_facts(b, acted);
 	}
 	for (int i = 0; i < VIGIL_FSEG_COUNT; i++)
 		if (b->seg[i].flags & VIGIL_SEG_READ_ERROR)
 			e->hdr.flags |= VIGIL_EF_READ_ERROR;
+
+	if (!file_wanted(s, e, c))
+		return 0;
 
 	__u64 size = offsetof(struct vigil_file_event, data) + s->cursor;
 	barrier_var(size); /* compare the value emitted, or the verifier loses the bound */

@@ -163,8 +163,31 @@ static __always_inline void sockaddr_take(__u8 addr[16], __u16 *port, const __u8
 
 /* ---- emit ---- */
 
+/* The filter's second question, with the peer now known: net.dport and net.daddr. */
+static __always_inline bool net_wanted(struct vigil_net_event *e, __u32 kind)
+{
+	struct filter_facts f = {};
+
+	if (filter_tests(VIGIL_FF_PORT)) {
+		f.known |= FACT(VIGIL_FF_PORT);
+		f.port = e->t.dport;
+	}
+	if ((e->t.family == NET_AF_INET || e->t.family == NET_AF_INET6) && filter_tests(VIGIL_FF_ADDR) &&
+	    (f.keys = get_filter_keys())) {
+		struct vigil_addr_key *k = &f.keys->addr;
+
+		k->prefixlen = 8 + 128;
+		k->family = e->t.family == NET_AF_INET ? 4 : 6;
+		__builtin_memcpy(k->addr, e->t.daddr, sizeof(k->addr));
+		f.known |= FACT(VIGIL_FF_ADDR);
+	}
+	return want_event_facts(kind, &e->hdr.task, &f);
+}
+
 static __always_inline void net_emit(struct vigil_net_event *e, __u32 kind)
 {
+	if (!net_wanted(e, kind))
+		return;
 	fill_header(&e->hdr, kind);
 	emit(&e->hdr, sizeof(*e));
 }

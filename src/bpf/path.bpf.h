@@ -85,10 +85,11 @@ static __always_inline int append_kstr(struct vigil_scratch *s, char *data, stru
 
 /*
  * The path of (dentry, vfsmnt) walked up to the root of the mount tree the object lives in,
- * components appended leaf first.
+ * components appended leaf first. keyed (a constant) also notes where each component starts,
+ * for the filter's path key (path_key_forward).
  */
-static __always_inline void append_path(struct vigil_scratch *s, char *data, struct vigil_seg *seg,
-					struct dentry *dentry, struct vfsmount *vfsmnt)
+static __always_inline void walk_path(struct vigil_scratch *s, char *data, struct vigil_seg *seg,
+				      struct dentry *dentry, struct vfsmount *vfsmnt, bool keyed)
 {
 	struct mount *mnt = vfs_mount(vfsmnt);
 	int i;
@@ -101,6 +102,7 @@ static __always_inline void append_path(struct vigil_scratch *s, char *data, str
 	for (i = 0; i < VIGIL_PATH_DEPTH; i++) {
 		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+		__u32 start = s->cursor, c = seg->count;
 
 		if (dentry == mnt_root) {
 			struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
@@ -117,6 +119,8 @@ static __always_inline void append_path(struct vigil_scratch *s, char *data, str
 		}
 		if (append_kstr(s, data, seg, BPF_CORE_READ(dentry, d_name.name), VIGIL_NAME_MAX + 1) <= 0)
 			break;
+		if (keyed && c < VIGIL_PATH_DEPTH)
+			s->comp_off[c & COMP_OFF_MASK] = start;
 		if (dentry == parent) /* the root of a pseudo filesystem (pipe, memfd, anon inode) */
 			break;
 		dentry = parent;
@@ -126,14 +130,106 @@ static __always_inline void append_path(struct vigil_scratch *s, char *data, str
 	seg_end(s, seg);
 }
 
-static __always_inline void append_file_path(struct vigil_scratch *s, char *data,
-					     struct vigil_seg *seg, struct file *file)
+static __always_inline void append_path(struct vigil_scratch *s, char *data, struct vigil_seg *seg,
+					struct dentry *dentry, struct vfsmount *vfsmnt)
+{
+	walk_path(s, data, seg, dentry, vfsmnt, false);
+}
+
+static __always_inline void walk_file_path(struct vigil_scratch *s, char *data,
+					   struct vigil_seg *seg, struct file *file, bool keyed)
 {
 	if (!file) {
 		seg_begin(s, seg);
 		return;
 	}
-	append_path(s, data, seg, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt));
+	walk_path(s, data, seg, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
+		  keyed);
+}
+
+static __always_inline void append_file_path(struct vigil_scratch *s, char *data,
+					     struct vigil_seg *seg, struct file *file)
+{
+	walk_file_path(s, data, seg, file, false);
+}
+
+/* ---- the filter's keys over a path (abi.h, struct vigil_path_key) ---- */
+
+#define PATH_KEY_MASK (VIGIL_PATH_KEY_MAX - 1)
+
+/*
+ * The path of a keyed walk as written ("/etc/shadow"), its NUL included. False when the walk
+ * could not give the whole path (not rooted, cut short, unreadable) or it is longer than a key:
+ * the filter then does not test it.
+ */
+static __always_inline bool path_key_forward(struct vigil_scratch *s, char *data,
+					     const struct vigil_seg *seg, struct vigil_path_key *key)
+{
+	__u32 n = seg->count, pos = 0;
+
+	if (!(seg->flags & VIGIL_SEG_PATH_ROOTED) ||
+	    (seg->flags & (VIGIL_SEG_TRUNCATED | VIGIL_SEG_READ_ERROR)) || n > VIGIL_PATH_DEPTH)
+		return false;
+	/* root first: the components were walked leaf first */
+	for (__u32 i = 0; i < VIGIL_PATH_DEPTH; i++) {
+		if (i >= n)
+			break;
+		__u32 c = n - 1 - i;
+		if (c >= VIGIL_PATH_DEPTH || pos >= VIGIL_PATH_KEY_MAX - 2)
+			return false;
+		key->data[pos & PATH_KEY_MASK] = '/';
+		pos++;
+		/* the barriers keep the masks: clang would drop them as implied by the checks,
+		 * and the verifier needs them to bound the write and the index */
+		__u32 at = pos, room = VIGIL_PATH_KEY_MAX - pos;
+		barrier_var(at);
+		barrier_var(room);
+		barrier_var(c);
+		long r = bpf_probe_read_kernel_str(&key->data[at & PATH_KEY_MASK], room & PATH_KEY_MASK,
+						   data_at(data, s->comp_off[c & COMP_OFF_MASK]));
+		if (r <= 0 || (__u32)r >= room)
+			return false; /* unreadable, or it may not have fit */
+		pos += r - 1; /* on its NUL */
+	}
+	if (!n) {
+		key->data[0] = '/';
+		key->data[1] = 0;
+		pos = 1;
+	}
+	key->prefixlen = 8 * ((pos & PATH_KEY_MASK) + 1);
+	return true;
+}
+
+/* A string the caller passed, as the path when it is absolute (a name-based call: the event's
+ * path is that string). */
+static __always_inline bool path_key_string(char *data, const struct vigil_seg *seg,
+					    struct vigil_path_key *key)
+{
+	long r;
+
+	if (!seg->len || (seg->flags & (VIGIL_SEG_TRUNCATED | VIGIL_SEG_READ_ERROR)))
+		return false;
+	r = bpf_probe_read_kernel_str(key->data, VIGIL_PATH_KEY_MAX, data_at(data, seg->off));
+	if (r <= 1 || r >= VIGIL_PATH_KEY_MAX || key->data[0] != '/')
+		return false;
+	key->prefixlen = 8 * r;
+	return true;
+}
+
+/* A walked path's components leaf first, as recorded: what component-aligned suffixes match. */
+static __always_inline bool path_key_suffix(char *data, const struct vigil_seg *seg,
+					    struct vigil_path_key *key)
+{
+	__u32 len = seg->len;
+
+	if (!seg->count || !len)
+		return false;
+	if (len > VIGIL_PATH_KEY_MAX)
+		len = VIGIL_PATH_KEY_MAX;
+	if (bpf_probe_read_kernel(key->data, len & (2 * VIGIL_PATH_KEY_MAX - 1), data_at(data, seg->off)))
+		return false;
+	key->prefixlen = 8 * len;
+	return true;
 }
 
 /* A cgroup's path from its kernfs nodes, leaf first, below the hierarchy's root. */

@@ -39,7 +39,7 @@ static __always_inline void fill_proc_body(struct vigil_scratch *s, struct task_
 
 	s->cursor = 0;
 	b->args_bytes = arg_end > arg_start ? arg_end - arg_start : 0;
-	append_file_path(s, e->data, &b->seg[VIGIL_PSEG_EXE], BPF_CORE_READ(mm, exe_file));
+	walk_file_path(s, e->data, &b->seg[VIGIL_PSEG_EXE], BPF_CORE_READ(mm, exe_file), true);
 	append_user(s, e->data, &b->seg[VIGIL_PSEG_ARGS], (const void *)arg_start, b->args_bytes,
 		    task, from_task);
 	if (fs)
@@ -191,6 +191,22 @@ static __always_inline void fill_exec_facts(struct vigil_scratch *s, struct linu
 	}
 }
 
+/* The filter's second question for an exec, asked with the new image's path (proc.exe). */
+static __always_inline bool exec_wanted(struct vigil_scratch *s, struct vigil_proc_event *e)
+{
+	const struct vigil_seg *exe = &e->body.seg[VIGIL_PSEG_EXE];
+	bool by_path = filter_tests(VIGIL_FF_PATH), by_suffix = filter_tests(VIGIL_FF_SUFFIX);
+	struct filter_facts f = {};
+
+	if (!(by_path || by_suffix) || !(f.keys = get_filter_keys()))
+		return true;
+	if (by_path && path_key_forward(s, e->data, exe, &f.keys->path))
+		f.known |= FACT(VIGIL_FF_PATH);
+	if (by_suffix && path_key_suffix(e->data, exe, &f.keys->suffix))
+		f.known |= FACT(VIGIL_FF_SUFFIX);
+	return !f.known || filter_pass(VIGIL_KIND_PROCESS_EXEC, &e->hdr.task, &f);
+}
+
 static __always_inline int on_exec(struct task_struct *task, pid_t old_tid,
 				   struct linux_binprm *bprm)
 {
@@ -218,6 +234,10 @@ static __always_inline int on_exec(struct task_struct *task, pid_t old_tid,
 	e->body.argc_total = BPF_CORE_READ(bprm, argc);
 	fill_proc_body(s, task, false);
 	fill_exec_facts(s, bprm);
+	if (!flags && !exec_wanted(s, e)) {
+		STAT_ADD(kind, filtered);
+		e->hdr.flags = VIGIL_EF_TABLE_ONLY;
+	}
 	emit(&e->hdr, proc_record_size(s));
 	return 0;
 }

@@ -85,13 +85,39 @@ void flag_names(struct sbuf *b, uint64_t v, const struct flag_name *t, size_t n,
 	}
 }
 
+/* the value of flags & 3 */
+static const char *const access_modes[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+
 void file_open_flags(struct sbuf *b, uint32_t flags, const char *sep)
 {
-	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
-
 	/* O_PATH ignores the access mode, and O_TMPFILE implies writing: keep what was passed */
-	sbuf_puts(b, acc[flags & 3]);
+	sbuf_puts(b, access_modes[flags & 3]);
 	flag_names(b, flags & ~3u, open_flags, COUNT(open_flags), sep);
+}
+
+int file_open_flag_bit(const char *name)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(name, access_modes[i]))
+			return i;
+	for (size_t i = 0; i < COUNT(open_flags); i++) {
+		uint64_t b = open_flags[i].bits;
+		/* a name of several bits (O_SYNC, O_TMPFILE) is not one bit's test */
+		if (strcmp(name, open_flags[i].name) || (b & (b - 1)))
+			continue;
+		return VIGIL_FLAG_BIT0 + __builtin_ctzll(b);
+	}
+	return -1;
+}
+
+const char *file_open_flag_name(int bit)
+{
+	if (bit >= 0 && bit < 4)
+		return access_modes[bit];
+	for (size_t i = 0; i < COUNT(open_flags); i++)
+		if (bit >= VIGIL_FLAG_BIT0 && open_flags[i].bits == 1ULL << (bit - VIGIL_FLAG_BIT0))
+			return open_flags[i].name;
+	return "?";
 }
 
 static void put_flags(struct out *o, const char *key, uint64_t v, const struct flag_name *t,

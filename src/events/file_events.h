@@ -29,6 +29,10 @@ struct flag_name {
 void flag_names(struct sbuf *b, uint64_t v, const struct flag_name *t, size_t n, const char *sep);
 /* open(2) flags: the access mode first ("O_RDONLY"), then the others. */
 void file_open_flags(struct sbuf *b, uint32_t flags, const char *sep);
+/* The kernel filter's name bit for one of file_open_flags' names (abi.h, VIGIL_FLAG_BIT0), or
+ * -1 for a name that is not one bit (O_SYNC, O_TMPFILE) or not an open flag. */
+int file_open_flag_bit(const char *name);
+const char *file_open_flag_name(int bit);
 
 /* The kernel's dev_t (major << 20 | minor) as stat(2)'s st_dev. */
 uint64_t file_st_dev(uint32_t kdev);

@@ -24,7 +24,7 @@ static const struct field_def fields[] = {
 	{ "proc.tid", F_INT, FS_PATH, { "proc", "tid" }, PROC_KINDS, -1, "thread id" },
 	{ "proc.ppid", F_INT, FS_PATH, { "proc", "ppid" }, PROC_KINDS, -1, "parent's tgid" },
 	{ "proc.uid", F_INT, FS_PATH, { "proc", "uid" }, PROC_KINDS, VIGIL_FF_UID, "real uid" },
-	{ "proc.gid", F_INT, FS_PATH, { "proc", "gid" }, PROC_KINDS, -1, "real gid" },
+	{ "proc.gid", F_INT, FS_PATH, { "proc", "gid" }, PROC_KINDS, VIGIL_FF_GID, "real gid" },
 	{ "proc.euid", F_INT, FS_PATH, { "proc", "euid" }, PROC_KINDS, -1, "effective uid" },
 	{ "proc.egid", F_INT, FS_PATH, { "proc", "egid" }, PROC_KINDS, -1, "effective gid" },
 	{ "proc.auid", F_INT, FS_PATH, { "proc", "auid" }, PROC_KINDS, -1, "login uid (-1 unset)" },

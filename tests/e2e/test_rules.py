@@ -153,7 +153,7 @@ def test_lint_explain_and_replay_without_root():
     assert r.stderr.splitlines()[0] == f"{bad}:4:11: unknown field 'proc.exee' (did you mean proc.exe?)"
     r = vigil("policy", "explain", "--bundled")
     assert r.returncode == 0 and "rule: Execution from a temporary directory" in r.stdout
-    assert "decided in user space: proc.exe startswith" in r.stdout
+    assert "decided in the kernel: proc.exe startswith" in r.stdout
 
     # record real events, then replay them through the rules as nobody
     mark = marker()

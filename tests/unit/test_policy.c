@@ -181,25 +181,33 @@ static void kernel_pushdown(void **state)
 	     "  - name: c\n    on: process.exec\n    when: proc.uid == 7 and proc.uid == 8\n"
 	     "  - name: d\n    on: process.exec\n    when: not proc.uid == 0\n");
 	assert_int_equal(policy_kernel_filters(&ps, &f, &n, err, sizeof(err)), 0);
-	/* a: two terms; b: kinds only (startswith stays in user space); c: impossible (uid 7 and
-	 * 8 at once), so no term; d: its kind ("not" stays in user space) */
-	assert_int_equal(n, 4);
+	/* a: two terms; b: the exe's prefix for exec (the kernel has the path there), nothing for
+	 * exit; c: impossible (uid 7 and 8 at once), so no term; d: its kind ("not" stays in user
+	 * space) */
+	assert_int_equal(n, 5);
 	assert_int_equal(f[0].nuid, 2);
 	assert_int_equal(f[0].ncomm, 1);
 	assert_string_equal(f[0].comm[0], "sh");
 	assert_int_equal(f[0].kinds, KIND_BIT(VIGIL_KIND_PROCESS_EXEC));
 	assert_int_equal(f[1].nuid, 1);
 	assert_int_equal(f[1].uid[0], 5);
-	assert_int_equal(f[2].nuid + f[2].ncomm, 0);
-	assert_int_equal(f[2].kinds, KIND_BIT(VIGIL_KIND_PROCESS_EXEC) | KIND_BIT(VIGIL_KIND_PROCESS_EXIT));
-	assert_int_equal(f[3].kinds, KIND_BIT(VIGIL_KIND_PROCESS_EXEC));
-	assert_int_equal(f[3].nuid, 0);
+	assert_int_equal(f[2].kinds, KIND_BIT(VIGIL_KIND_PROCESS_EXEC));
+	assert_int_equal(f[2].npath, 1);
+	assert_int_equal(f[2].path[0].len, 5);
+	assert_memory_equal(f[2].path[0].s, "/tmp/", 5);
+	assert_false(f[2].path[0].exact);
+	assert_int_equal(f[3].kinds, KIND_BIT(VIGIL_KIND_PROCESS_EXIT));
+	assert_int_equal(f[3].npath + f[3].nuid, 0);
+	assert_int_equal(f[4].kinds, KIND_BIT(VIGIL_KIND_PROCESS_EXEC));
+	assert_int_equal(f[4].nuid, 0);
 	/* the user's own filter narrows every term */
 	struct filter user = { .nuid = 1, .uid = { 0 } };
 	n = policy_filters_restrict(f, n, &user);
-	assert_int_equal(n, 3); /* uid 5 cannot be uid 0 */
+	assert_int_equal(n, 4); /* uid 5 cannot be uid 0 */
 	assert_int_equal(f[0].nuid, 1);
 	assert_int_equal(f[0].uid[0], 0);
+	assert_int_equal(f[1].npath, 1);
+	assert_int_equal(f[1].nuid, 1);
 	free(f);
 	assert_int_equal(policy_kinds(&ps), KIND_BIT(VIGIL_KIND_PROCESS_EXEC) | KIND_BIT(VIGIL_KIND_PROCESS_EXIT));
 	policy_free(&ps);
@@ -213,14 +221,26 @@ static void thousand_rules_one_term_each(void **state)
 	char err[128];
 
 	(void)state;
+	/* identical kernel parts are shared: exec.argc is user space's */
 	sbuf_puts(&y, "rules:\n");
 	for (int i = 0; i < 1000; i++)
-		sbuf_printf(&y, "  - name: r%d\n    on: process.exec\n    when: proc.uid == %d and proc.exe == /x%d\n",
+		sbuf_printf(&y, "  - name: r%d\n    on: process.exec\n    when: proc.uid == %d and exec.argc == %d\n",
 			    i, i % 200, i);
 	load(sbuf_str(&y));
 	assert_int_equal(ps.nrules, 1000);
 	assert_int_equal(policy_kernel_filters(&ps, &f, &n, err, sizeof(err)), 0);
-	assert_int_equal(n, 200); /* identical kernel terms are shared */
+	assert_int_equal(n, 200);
+	free(f);
+	policy_free(&ps);
+	/* 1,000 different exact paths: a term each, and they all fit the filter bits */
+	sbuf_reset(&y);
+	sbuf_puts(&y, "rules:\n");
+	for (int i = 0; i < 1000; i++)
+		sbuf_printf(&y, "  - name: r%d\n    on: process.exec\n    when: proc.exe == /x%d\n", i, i);
+	load(sbuf_str(&y));
+	assert_int_equal(policy_kernel_filters(&ps, &f, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1000);
+	assert_true(f[999].path[0].exact);
 	free(f);
 	policy_free(&ps);
 	sbuf_free(&y);

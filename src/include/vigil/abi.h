@@ -62,8 +62,42 @@ enum vigil_filter_field {
 	VIGIL_FF_UID,
 	VIGIL_FF_COMM,
 	VIGIL_FF_CGROUP,
+	VIGIL_FF_GID,
+	/* Facts of the event, not of the task: known only once the sensor has read them, and
+	 * only for the kinds whose sensor supplies them (docs/architecture.md, "Filters"). */
+	VIGIL_FF_PATH,   /* the event's path (file.path, or the exe of process.exec): exact/prefix */
+	VIGIL_FF_SUFFIX, /* the same path's last components (component-aligned suffixes) */
+	VIGIL_FF_FLAGS,  /* file.open's flag names: any of a set */
+	VIGIL_FF_PORT,   /* net.dport */
+	VIGIL_FF_ADDR,   /* net.daddr: exact or a network */
 	VIGIL_FF_COUNT,
 };
+
+/* Paths in the filter's tries: at most this many bytes, its terminating NUL included. */
+#define VIGIL_PATH_KEY_MAX 256
+
+/*
+ * An LPM trie key over a path. VIGIL_FF_PATH: the path as written ("/etc/shadow"), a prefix
+ * entry's bits cover its bytes and an exact entry's also its NUL. VIGIL_FF_SUFFIX: the path's
+ * components leaf first, each with its NUL ("shadow\0etc\0"), as the walk records them: a
+ * component-aligned suffix ("/.ssh/authorized_keys") is a prefix of that.
+ */
+struct vigil_path_key {
+	__u32 prefixlen;
+	__u8 data[VIGIL_PATH_KEY_MAX];
+};
+
+/* An LPM trie key over an address: the family's byte, then 16 bytes (IPv4 in the first 4). */
+struct vigil_addr_key {
+	__u32 prefixlen;
+	__u8 family; /* 4 or 6 */
+	__u8 addr[16];
+};
+
+/* file.open's flags as name bits: the access mode's value (O_RDONLY 0, O_WRONLY 1, O_RDWR 2)
+ * is bit 0-3, and every other open flag bit b is bit VIGIL_FLAG_BIT0 + b. */
+#define VIGIL_FLAG_BIT0 8
+#define VIGIL_FLAG_BITS 64
 
 /* Filter state that is not per value: which filters exist, and which ignore each field. */
 struct vigil_filter_meta {
@@ -205,6 +239,8 @@ struct vigil_config {
 };
 
 _Static_assert(sizeof(struct vigil_bitmap) == 8 * VIGIL_FILTER_WORDS, "bitmap");
+_Static_assert(sizeof(struct vigil_path_key) == 4 + VIGIL_PATH_KEY_MAX, "path key");
+_Static_assert(sizeof(struct vigil_addr_key) == 24, "addr key");
 _Static_assert(sizeof(struct vigil_kind_stats) == 48, "kind stats");
 _Static_assert(sizeof(struct vigil_task) == 104, "task");
 _Static_assert(sizeof(struct vigil_event_hdr) == 120, "event header");
