@@ -185,10 +185,20 @@ const char *signal_name(int sig)
 	return names[sig];
 }
 
+/* The table of the event being formatted: body writers join to it (format_exe_users). */
+static struct proc_cache *formatting_table;
+
+unsigned format_exe_users(const char *exe)
+{
+	return formatting_table ? proc_cache_exe_users(formatting_table, exe) : 0;
+}
+
 void format_event(struct out *o, const struct format_opts *opts, struct proc_cache *c,
 		  const void *rec, size_t size, const struct proc *proc)
 {
 	const struct vigil_event_hdr *h = rec;
+
+	formatting_table = c;
 
 	format_open(o, h->ktime_ns, kind_name(h->kind));
 	if (o->fmt == OUT_JSON) {
@@ -202,5 +212,6 @@ void format_event(struct out *o, const struct format_opts *opts, struct proc_cac
 	const struct kind_info *k = kind_by_id(h->kind);
 	if (k && k->body)
 		k->body(o, rec, size);
+	formatting_table = NULL;
 	out_end(o);
 }

@@ -19,6 +19,9 @@ struct format_opts {
 void format_open(struct out *o, uint64_t boot_ns, const char *kind);
 
 /* A whole kernel event: header, proc, parent (and ancestors), then the kind's own fields. */
+/* While format_event runs (for its body writers): how many live processes of the table execute
+ * the file at this path. 0 outside it. */
+unsigned format_exe_users(const char *exe);
 void format_event(struct out *o, const struct format_opts *opts, struct proc_cache *c,
 		  const void *rec, size_t size, const struct proc *proc);
 

@@ -181,6 +181,39 @@ void proc_cache_init(struct proc_cache *c)
 	c->procfs = "/proc";
 }
 
+/* Counts p's executable in (delta 1) or out (-1) of the live processes' executables. */
+static void exe_count(struct proc_cache *c, const struct proc *p, int delta)
+{
+	const char *exe = p->img ? p->img->exe : NULL;
+	struct exe_use *u = NULL;
+
+	if (!exe || !*exe)
+		return;
+	HASH_FIND_STR(c->exes, exe, u);
+	if (!u) {
+		if (delta < 0)
+			return;
+		size_t n = strlen(exe);
+		u = xcalloc(1, sizeof(*u) + n + 1);
+		memcpy(u->exe, exe, n);
+		HASH_ADD_KEYPTR(hh, c->exes, u->exe, n, u);
+	}
+	if (delta < 0 && !--u->live) {
+		HASH_DEL(c->exes, u);
+		free(u);
+	} else if (delta > 0) {
+		u->live++;
+	}
+}
+
+unsigned proc_cache_exe_users(struct proc_cache *c, const char *exe)
+{
+	struct exe_use *u = NULL;
+
+	HASH_FIND_STR(c->exes, exe, u);
+	return u ? u->live : 0;
+}
+
 static void proc_free(struct proc *p)
 {
 	proc_image_put(p->img);
@@ -200,6 +233,11 @@ void proc_cache_free(struct proc_cache *c)
 	for (p = c->dead_head; p; p = tmp) {
 		tmp = p->next_dead;
 		proc_free(p);
+	}
+	struct exe_use *u, *utmp;
+	HASH_ITER(hh, c->exes, u, utmp) {
+		HASH_DEL(c->exes, u);
+		free(u);
 	}
 	c->by_tgid = NULL;
 	c->dead_head = c->dead_tail = NULL;
@@ -223,6 +261,7 @@ static void insert(struct proc_cache *c, struct proc *p)
 		HASH_DEL(c->by_tgid, old);
 		old->hashed = false;
 		if (!old->exited_ns) {
+			exe_count(c, old, -1);
 			proc_free(old);
 			c->live--;
 		}
@@ -230,6 +269,7 @@ static void insert(struct proc_cache *c, struct proc *p)
 	HASH_ADD(hh, c->by_tgid, tgid, sizeof(p->tgid), p);
 	p->hashed = true;
 	c->live++;
+	exe_count(c, p, 1);
 }
 
 static struct proc *proc_new(const struct vigil_task *t, struct proc_image *img)
@@ -308,6 +348,7 @@ void proc_cache_exit(struct proc_cache *c, uint32_t tgid, uint64_t now_ns)
 		return;
 	p->exited_ns = now_ns ? now_ns : 1;
 	c->live--;
+	exe_count(c, p, -1);
 	if (c->dead_tail)
 		c->dead_tail->next_dead = p;
 	else

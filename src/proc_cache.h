@@ -51,8 +51,16 @@ struct proc {
 	UT_hash_handle hh;
 };
 
+/* How many live processes run one executable (a path from the process table). */
+struct exe_use {
+	UT_hash_handle hh;
+	unsigned live;
+	char exe[];
+};
+
 struct proc_cache {
 	struct proc *by_tgid;
+	struct exe_use *exes; /* live processes per executable path */
 	struct proc *dead_head, *dead_tail;
 	size_t live;
 	const char *procfs; /* "/proc" unless a test says otherwise */
@@ -78,6 +86,8 @@ void proc_cache_learn(struct proc_cache *c, const struct vigil_task *t);
 /* Marks the process exited at now_ns; it is freed by proc_cache_reap after keep_ns. */
 void proc_cache_exit(struct proc_cache *c, uint32_t tgid, uint64_t now_ns);
 void proc_cache_reap(struct proc_cache *c, uint64_t now_ns, uint64_t keep_ns);
+/* How many live processes execute the file at this path (their image's exe). */
+unsigned proc_cache_exe_users(struct proc_cache *c, const char *exe);
 
 /* Decodes the image part of a proc record; NULL if malformed. Exposed for tests. */
 struct proc_image *proc_image_from_record(const void *rec, size_t size);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "format.h"
 #include "kinds.h"
 #include "record.h"
 
@@ -284,6 +285,9 @@ void body_file(struct out *o, const void *rec, size_t size)
 	} else {
 		out_bool(o, "malformed", true);
 	}
+	/* deleting the file a live process runs: how a process hides itself */
+	if (kind == VIGIL_KIND_FILE_UNLINK && s.len)
+		out_u64(o, "exe_users", format_exe_users(sbuf_str(&s)));
 	sbuf_free(&s);
 	if (b->info & VIGIL_FI_INODE) {
 		out_u64(o, "inode", b->ino);

@@ -83,6 +83,7 @@ static const struct field_def fields[] = {
 	{ "file.target", F_STR, FS_PATH, { "file", "target" }, K(FILE_SYMLINK), -1, "the symlink's text" },
 	{ "file.uid", F_INT, FS_PATH, { "file", "uid" }, K(FILE_CHOWN), -1, "new owner (-1 unchanged)" },
 	{ "file.gid", F_INT, FS_PATH, { "file", "gid" }, K(FILE_CHOWN), -1, "new group (-1 unchanged)" },
+	{ "file.exe_users", F_INT, FS_PATH, { "file", "exe_users" }, K(FILE_UNLINK), -1, "live processes executing the unlinked file" },
 	{ "file.length", F_INT, FS_PATH, { "file", "length" }, K(FILE_TRUNCATE), -1, "new length" },
 
 	{ "net.family", F_STR, FS_PATH, { "net", "family" }, PKT_KINDS, -1, "inet or inet6" },

@@ -924,6 +924,21 @@ def processes_group():
     g.neg(r, "dpkg --version started by an interactive shell's name (bash)",
           g.cmd([shell, "-c", f"/usr/bin/dpkg --version {n} >/dev/null; exit 0"]), n,
           find=lambda ev, row: get(ev, "proc.exe") == "/usr/bin/dpkg" and about(ev, row))
+
+    # Running executable deleted: rm removes the binary of a process still running
+    r = "Running executable deleted"
+    sleep = os.path.realpath("/bin/sleep")
+    p = marker()
+    hider = copy(sleep, f"{d}/hider-{p}")
+    g.pos(r, "rm of the binary of a running process",
+          g.cmd([DASH, "-c", f"{hider} 3 & sleep 0.5; rm {hider}; kill $!; true"]), p,
+          find=lambda ev, row: get(ev, "file.path") == hider and about(ev, row),
+          expect={"kind": "file.unlink", "file.path": hider, "file.exe_users": 1, "proc.exe": os.path.realpath("/bin/rm")})
+    n = marker()
+    done = copy(sleep, f"{d}/done-{n}")
+    g.neg(r, "rm of the binary of a process that has exited",
+          g.cmd([DASH, "-c", f"{done} 0; rm {done}"]), n,
+          find=lambda ev, row: get(ev, "file.path") == done and about(ev, row))
     return g
 
 
