@@ -323,16 +323,18 @@ def test_unlink_rmdir():
     # the name is gone after success: the path is the canonical directory + the name used
     same(e1["file"], {"syscall": "unlink", "path": f"{d}/gone.txt", "path_source": "name",
                           "path_truncated": False, "requested": "gone.txt", "cwd": d,
-                          "flags": [], "errno": 0})
+                          "flags": [], "errno": 0, "exe_users": 0})
     same(e2["file"], {"syscall": "unlinkat", "path": f"{d}/gone2.txt", "path_source": "name",
                           "path_truncated": False, "requested": "gone2.txt",
-                          "dirfd": r2["dirfd"], "dirfd_path": d, "flags": [], "errno": 0})
+                          "dirfd": r2["dirfd"], "dirfd_path": d, "flags": [], "errno": 0,
+                          "exe_users": 0})
     same(e3["file"], {"syscall": "rmdir", "path": f"{d}/gonedir", "path_source": "name",
                           "path_truncated": False, "requested": f"{d}/gonedir",
-                          "flags": ["AT_REMOVEDIR"], "errno": 0})
+                          "flags": ["AT_REMOVEDIR"], "errno": 0, "exe_users": 0})
     same(e4["file"], {"syscall": "unlinkat", "path": f"{d}/gonedir2", "path_source": "name",
                           "path_truncated": False, "requested": f"{d}/gonedir2",
-                          "dirfd": AT_FDCWD, "flags": ["AT_REMOVEDIR"], "errno": 0})
+                          "dirfd": AT_FDCWD, "flags": ["AT_REMOVEDIR"], "errno": 0,
+                          "exe_users": 0})
     assert e5["file"]["errno"] == 2 and e5["file"]["error"] == "ENOENT"
 
 
