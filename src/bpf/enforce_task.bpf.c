@@ -26,7 +26,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define SIGKILL 9
 #define LSM_SETID_FS 8
 #define PF_KTHREAD 0x00200000
-#define ENF_DEPTH 32 /* path components (and mount crossings) walked */
+#define ENF_DEPTH 32 /* path components kept: the top-most ones */
+#define ENF_WALK 128 /* dentries and mount crossings walked towards the root */
 #define MECH_LSM 1
 #define MECH_SIGNAL 2
 
@@ -149,30 +150,44 @@ static __noinline void build_path(struct scratch *s, struct path_buf *pb, struct
 {
 	struct mount *mnt = vfs_mount(vm);
 
-	pb->trunc = 0;
+	pb->trunc = 1; /* until the walk reaches the root */
 	pb->valid = 1;
 	s->n = 0;
-	for (int i = 0; i < ENF_DEPTH; i++) {
+	/* names is a ring: past ENF_DEPTH components it keeps the top-most ones, so a path too deep
+	 * to hold whole is still a true prefix of the real one */
+	for (int i = 0; i < ENF_WALK; i++) {
 		struct dentry *root = BPF_CORE_READ(vm, mnt_root);
 		struct dentry *parent = BPF_CORE_READ(d, d_parent);
 
 		if (d == root) {
 			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
-			if (up == mnt || !up)
+			if (up == mnt || !up) {
+				pb->trunc = 0;
 				break;
+			}
 			d = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = up;
 			vm = mount_vfs(mnt);
 			continue;
 		}
-		if (d == parent || !d)
+		if (d == parent || !d) {
+			pb->trunc = 0; /* a filesystem's root (or a pseudo file's) */
 			break;
-		if (i == ENF_DEPTH - 1)
-			pb->trunc = 1;
+		}
 		s->names[s->n & (ENF_DEPTH - 1)] = BPF_CORE_READ(d, d_name.name);
 		s->n++;
 		d = parent;
 	}
+	if (pb->trunc) {
+		/* the root was not reached: the top of the path is unknown, and so is any prefix of
+		 * it. A key of the field byte alone matches no entry (docs/enforcement.md). */
+		pb->valid = 0;
+		pb->len = 0;
+		pb->key.prefixlen = 8;
+		return;
+	}
+	if (s->n > ENF_DEPTH)
+		pb->trunc = 1;
 	pb->len = 0;
 	pb->key.data[1] = '/';
 	pb->key.data[2] = 0;
@@ -200,7 +215,9 @@ static __noinline void build_path(struct scratch *s, struct path_buf *pb, struct
 		pb->trunc = 1;
 		pb->len = VIGIL_ENF_PATH_MAX - 1;
 	}
-	pb->key.prefixlen = pb->trunc ? VIGIL_ENF_PATH_MAX * 8 : (pb->len + 2) * 8;
+	/* a whole path is compared with its NUL (equality); a truncated one without it, so that only
+	 * prefixes can match it */
+	pb->key.prefixlen = (pb->len + (pb->trunc ? 1 : 2)) * 8;
 }
 
 static __always_inline __u64 lookup_bits(void *map, const void *key, __u64 any)
@@ -364,6 +381,15 @@ static __always_inline int decide(struct op_ctx *o)
 	return deny ? -EPERM : 0;
 }
 
+/* Some loaded rule is about op: checked before a hook reads anything. */
+static __always_inline bool op_active(__u8 op)
+{
+	__u32 zero = 0;
+	struct vigil_enf_task_config *c = bpf_map_lookup_elem(&enf_task_config, &zero);
+
+	return c && (c->active & c->op[op & 7]);
+}
+
 /* --- lsm ----------------------------------------------------------------------------- */
 
 /* Two constant returns: the verifier of 6.12 checks that an LSM program returns [-4095, 0], and
@@ -523,7 +549,7 @@ static __always_inline void open_exit(long ret)
 	struct op_ctx o;
 
 	op_init(&o, VIGIL_ENF_OP_OPEN, MECH_SIGNAL);
-	if (ret < 0 || ret >= (1 << 20))
+	if (ret < 0 || ret >= (1 << 20) || !op_active(VIGIL_ENF_OP_OPEN))
 		return;
 	struct file *file = NULL;
 	fds = BPF_CORE_READ(task, files, fdt, fd);

@@ -23,12 +23,11 @@
 #include "policy/alert.h"
 #include "timefmt.h"
 
-#define MAX_LINKS 16
+#define MAX_PROGS 32
 
 struct task_enforcer {
 	struct enforce_task_bpf *skel;
-	struct bpf_link *links[MAX_LINKS];
-	size_t nlinks;
+	struct bpf_link *links[MAX_PROGS]; /* by program index; attached once an op has rules */
 	bool lsm;
 	struct ring_buffer *rb;
 	const struct rule *rules[VIGIL_ENF_RULES_MAX];
@@ -543,24 +542,25 @@ static int open_load(struct task_enforcer *e, char *err, size_t errlen)
 	return 0;
 }
 
-static int attach(struct task_enforcer *e, char *err, size_t errlen)
+/* Attaches the programs of every operation the rules use that is not attached yet: an operation
+ * without rules costs nothing (a syscall tracepoint program alone costs every caller). */
+static int attach(struct task_enforcer *e, const struct vigil_enf_task_config *cfg, char *err,
+		  size_t errlen)
 {
 	struct bpf_program *p;
+	size_t i = 0;
 
 	bpf_object__for_each_program(p, e->skel->obj) {
-		if (!bpf_program__autoload(p))
+		size_t k = i++;
+		int op = enf_task_section_op(bpf_program__section_name(p));
+		if (!bpf_program__autoload(p) || op < 0 || !cfg->op[op] || k >= MAX_PROGS || e->links[k])
 			continue;
-		if (e->nlinks == MAX_LINKS) {
-			snprintf(err, errlen, "enforcement: too many programs");
-			return -1;
-		}
-		struct bpf_link *l = bpf_program__attach(p);
-		if (!l) {
+		e->links[k] = bpf_program__attach(p);
+		if (!e->links[k]) {
 			snprintf(err, errlen, "enforcement: cannot attach %s: %s",
 				 bpf_program__section_name(p), strerror(errno));
 			return -1;
 		}
-		e->links[e->nlinks++] = l;
 	}
 	return 0;
 }
@@ -625,7 +625,7 @@ int task_enforcer_apply(struct task_enforcer **ep, const struct policy_set *ps,
 			task_enforcer_destroy(e);
 		return -1;
 	}
-	if (!e->nlinks && attach(e, err, errlen)) {
+	if (attach(e, &cfg, err, errlen)) {
 		task_enforcer_destroy(e);
 		*ep = NULL;
 		return -1;
@@ -638,7 +638,7 @@ void task_enforcer_destroy(struct task_enforcer *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->nlinks; i++)
+	for (size_t i = 0; i < MAX_PROGS; i++)
 		bpf_link__destroy(e->links[i]);
 	ring_buffer__free(e->rb);
 	enforce_task_bpf__destroy(e->skel);

@@ -34,6 +34,9 @@ enum enforce_class enf_task_build(const struct rule *r, struct enf_task_spec *s,
 void enf_task_spec_free(struct enf_task_spec *s);
 /* BPF LSM loads and attaches here (probed once, cached). */
 bool enf_task_lsm(void);
+/* The operation a program section ("lsm/file_open", "tracepoint/syscalls/sys_exit_openat")
+ * carries out, or -1. */
+int enf_task_section_op(const char *section);
 /* An LSM program's section ("lsm/path_unlink") names a hook this kernel has. */
 bool enf_task_lsm_hook(const char *section);
 /* The kernel hooks that carry out op with the mechanism, comma-separated. */

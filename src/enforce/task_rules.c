@@ -94,12 +94,35 @@ static bool lsm_hooks_exist(int op)
 	return true;
 }
 
-bool enf_task_lsm_hook(const char *section)
+/* hooks (", "-separated) names the program section sec ("tracepoint/" is left out there). */
+static bool hooks_name(const char *hooks, const char *sec)
+{
+	char buf[160];
+
+	if (!hooks)
+		return false;
+	if (!strncmp(sec, "tracepoint/", 11))
+		sec += 11;
+	snprintf(buf, sizeof(buf), "%s", hooks);
+	for (char *save = NULL, *h = strtok_r(buf, ", ", &save); h; h = strtok_r(NULL, ", ", &save))
+		if (!strcmp(h, sec))
+			return true;
+	return false;
+}
+
+int enf_task_section_op(const char *section)
 {
 	for (int op = 0; op < VIGIL_ENF_OP_COUNT; op++)
-		if (strstr(ops[op].lsm_hooks, section))
-			return lsm_hooks_exist(op);
-	return false;
+		if (hooks_name(ops[op].lsm_hooks, section) || hooks_name(ops[op].signal_hooks, section))
+			return op;
+	return -1;
+}
+
+bool enf_task_lsm_hook(const char *section)
+{
+	int op = enf_task_section_op(section);
+
+	return op >= 0 && hooks_name(ops[op].lsm_hooks, section) && lsm_hooks_exist(op);
 }
 
 const char *enf_task_hooks(int op, bool lsm)

@@ -113,6 +113,51 @@ rules:
     assert rc == 0 and os.path.exists(mark)
 
 
+def test_deep_and_long_paths_still_match_their_prefix():
+    """Deeper than the 32 components the kernel keeps, or longer than its 254 bytes: the path kept
+    is the top of the real one, so a startswith rule still matches and an equality rule cannot."""
+    MECH = mech()
+    d = workdir()
+    deep = os.path.join(d, *(["a"] * 40))
+    long = os.path.join(d, "b" * 120, "c" * 120)
+    os.makedirs(deep)
+    os.makedirs(long)
+    progs = [os.path.join(deep, "vl_deep"), os.path.join(long, "vl_long")]
+    kept = os.path.join(d, *(["a"] * (32 - 2)))  # /tmp and vigil-l-* are two of the 32
+    for p in progs:
+        shutil.copy(helper(HELPER), p)
+    path = policy(d, f"""
+rules:
+  - name: no exec below the test dir
+    description: enforcement test
+    on: process.exec
+    when: proc.exe startswith {d}/
+    action: deny
+  - name: not the kept top of the deep path
+    description: the 32 components kept, compared as an equality, must not match
+    on: process.exec
+    when: proc.exe == {kept}
+    action: deny
+""")
+    with Agent("--policy", path) as agent:
+        for p in progs:
+            mark = p + ".mark"
+            rc, _ = run([p, "run"], mark)
+            assert rc == ("EPERM" if MECH == "lsm" else -signal.SIGKILL), (p, rc)
+            assert not os.path.exists(mark)
+        agent.wait_for(lambda e: e["kind"] == "alert", timeout=15, what="the alerts")
+        agent.stop()
+    got = alerts(agent.events, "no exec below the test dir")
+    assert len(got) == 2, got
+    for a in got:
+        assert a["event"]["path_truncated"] is True
+        assert a["event"]["exec"]["file"].startswith(d + "/")
+    deep_alert = one([a for a in got if a["event"]["exec"]["file"].startswith(deep[:60])
+                      and "b" * 10 not in a["event"]["exec"]["file"]], "deep alert")
+    assert deep_alert["event"]["exec"]["file"] == kept
+    assert alerts(agent.events, "not the kept top of the deep path") == []
+
+
 def test_open_of_protected_file_denied_and_never_read():
     MECH = mech()
     d = workdir()

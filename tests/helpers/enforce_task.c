@@ -9,6 +9,7 @@
  *   enforce_task [-c COMM] setuid           as root: setresuid(65534, 65534, 0), then
  *                                           setresuid(0, 0, 0): "uid 0" or "errno N NAME"
  *   enforce_task [-c COMM] bpf              BPF_PROG_LOAD of "r0 = 0; exit": "loaded" or "errno"
+ *   enforce_task bench N PATH               N x open+close of PATH: "NNN ns per open+close"
  *
  * -c sets the comm (prctl) before the operation, so a test's rule can name it.
  */
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static void mark(void)
@@ -93,6 +95,25 @@ static int do_bpf(void)
 	return 0;
 }
 
+/* The cost an open rule adds to every open of the host (docs/enforcement.md, "Cost"). */
+static int do_bench(long n, const char *path)
+{
+	struct timespec a, b;
+
+	if (n <= 0)
+		return 2;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < n; i++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
+	printf("%.0f ns per open+close\n", ns / (double)n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -113,7 +134,9 @@ int main(int argc, char **argv)
 		return do_setuid();
 	if (!strcmp(argv[i], "bpf"))
 		return do_bpf();
+	if (!strcmp(argv[i], "bench") && i + 2 < argc)
+		return do_bench(atol(argv[i + 1]), argv[i + 2]);
 usage:
-	fprintf(stderr, "usage: enforce_task [-c COMM] run | open PATH | setuid | bpf\n");
+	fprintf(stderr, "usage: enforce_task [-c COMM] run | open PATH | setuid | bpf | bench N PATH\n");
 	return 2;
 }
