@@ -332,6 +332,13 @@ size_t enforce_mark(struct policy_set *ps, const struct enforce_opts *o)
 			ntask++;
 			break;
 		case ENF_CLASS_NONE:
+			if (r->kinds & KIND_BIT(VIGIL_KIND_NET_PACKET)) {
+				/* no sensor sees packets: as an alert it could never fire */
+				policy_error(ps, at, "rule '%s': a net.packet rule must be one XDP decides, even degraded or monitored: %s",
+					     r->name, why);
+				errors++;
+				break;
+			}
 			if (o->allow_degraded || enforce_rule_mode(r, o) == MODE_MONITOR)
 				break; /* runs as an alert; agent.policy says so */
 			policy_error(ps, at, "rule '%s': action %s cannot be enforced on this kernel: %s (--allow-degraded runs it as an alert)",

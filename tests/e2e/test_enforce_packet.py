@@ -31,11 +31,14 @@ def agent_in(ns, *args):
     return agent
 
 
-def serve(pair, *ports):
+def serve(pair, *ports, v6=False):
+    """Listeners in namespace a on pair.a4 (and pair.a6 with v6) for each port."""
+    addrs = [("socket.AF_INET", pair.a4)] + ([("socket.AF_INET6", pair.a6)] if v6 else [])
     code = ("import socket, select\nss=[]\n"
             f"for p in {list(ports)}:\n"
-            f"  s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-            f"  s.bind(('{pair.a4}', p)); s.listen(64); ss.append(s)\n"
+            f"  for fam, addr in [{', '.join(f'({f}, {a!r})' for f, a in addrs)}]:\n"
+            f"    s=socket.socket(fam); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+            f"    s.bind((addr, p)); s.listen(64); ss.append(s)\n"
             "while True:\n  r,_,_=select.select(ss,[],[])\n  for s in r:\n    c,_=s.accept(); c.close()\n")
     srv = subprocess.Popen(["nsenter", f"--net=/run/netns/{pair.a}", "python3", "-c", code],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -123,9 +126,14 @@ def test_packet_rules_refused():
     pair_if = "lo"
     cases = [
         ("net.saddr cidr (192.0.2.0/24) and proc.comm == sshd", ["--xdp-iface", pair_if],
-         "6:45: rule 'p': action deny cannot be enforced on this kernel: a packet has no process at XDP "
-         "('proc.comm'; it decides: net.saddr cidr/==/in, net.dport ==/in, net.proto ==/in (tcp, udp), "
-         "net.family ==/in, joined by 'and') (--allow-degraded runs it as an alert)"),
+         "6:45: rule 'p': a net.packet rule must be one XDP decides, even degraded or monitored: a "
+         "packet has no process at XDP ('proc.comm'; it decides: net.saddr cidr/==/in, net.dport ==/in, "
+         "net.proto ==/in (tcp, udp), net.family ==/in, joined by 'and')"),
+        # no sensor sees packets: --allow-degraded cannot turn it into an alert that never fires
+        ("net.saddr cidr (192.0.2.0/24) or net.dport == 22", ["--xdp-iface", pair_if, "--allow-degraded"],
+         "6:11: rule 'p': a net.packet rule must be one XDP decides, even degraded or monitored: 'or' "
+         "(the kernel decides a conjunction: net.saddr cidr/==/in, net.dport ==/in, net.proto ==/in "
+         "(tcp, udp), net.family ==/in, joined by 'and')"),
         ("net.saddr cidr (192.0.2.0/24)", [],
          "3:5: rule 'p': net.packet rules are carried out at XDP on the interfaces named by "
          "--xdp-iface IF; none given"),
@@ -166,3 +174,55 @@ rules:
     assert r.returncode == 1
     assert "vigil: --xdp-iface nosuchif0: no such network interface here\n" in r.stderr, r.stderr
     assert "agent.ready" not in r.stdout
+
+
+def test_packet_rules_ipv6_and_reload():
+    import signal
+    pair = NetPair()
+    dev_a = "va" + pair.a[3:]
+    base = 44000 + os.getpid() % 1000
+    first, second = base, base + 1
+    serve(pair, first, second, v6=True)
+
+    def rule(port):
+        return f"""
+rules:
+  - name: drop v6 from b
+    description: XDP test, IPv6 and reload
+    on: net.packet
+    when: net.saddr cidr ({pair.b6}/128) and net.dport == {port} and net.family == inet6
+    action: deny
+"""
+    path = policy_file(rule(first))
+    agent = agent_in(pair.a, "--policy", path, "--xdp-iface", dev_a)
+
+    def reaches6(port):
+        code = (f"import socket\ns=socket.socket(socket.AF_INET6)\ns.settimeout(1.5)\n"
+                f"try:\n  s.connect(('{pair.a6}', {port})); print('ok')\n"
+                f"except OSError as e: print('fail', e)")
+        return in_ns(pair.b, "python3", "-c", code).stdout.strip() == "ok"
+    try:
+        assert not reaches6(first), "an IPv6 SYN the rule names still connected"
+        assert reaches6(second)
+        assert tcp_reaches(pair, first), "IPv4 from b dropped by an inet6 rule"
+        agent.wait_for(lambda e: e["kind"] == "alert", what="the IPv6 drop alert")
+        with open(path, "w") as f:
+            f.write(rule(second))
+        agent.proc.send_signal(signal.SIGHUP)
+        agent.wait_for(lambda e: e["kind"] == "agent.policy" and e["status"] == "reloaded",
+                       what="the reload")
+        assert reaches6(first), "the old rule still drops after the reload"
+        assert not reaches6(second), "the new rule does not drop"
+        agent.wait_for(lambda e: e["kind"] == "alert" and e["event"]["net"]["dport"] == second,
+                       what="the new rule's alert")
+        events = agent.stop()
+    except BaseException:
+        agent.kill()
+        raise
+    got = alerts(events, "drop v6 from b")
+    ports = [a["event"]["net"]["dport"] for a in got]
+    assert set(ports) == {first, second} and ports == sorted(ports), ports  # old rule's first
+    ev = got[0]["event"]
+    assert ev["net"]["family"] == "inet6" and ev["net"]["saddr"] == pair.b6
+    assert ev["net"]["daddr"] == pair.a6 and ev["net"]["iface"] == dev_a
+    assert ev["enforcement"] == {"action": "deny", "mechanism": "xdp", "outcome": "denied"}
