@@ -59,7 +59,7 @@ static const struct argp_option run_options[] = {
 	{ "allow-degraded", OPT_ALLOW_DEGRADED, NULL, 0, "Run deny rules this kernel cannot enforce as alerts instead of refusing them", 6 },
 	{ "exempt-comm", OPT_EXEMPT_COMM, "COMM", 0, "Never deny this command name (repeatable)", 6 },
 	{ "exempt-cgroup", OPT_EXEMPT_CGROUP, "PATH", 0, "Never deny processes in this cgroup v2 or below it (repeatable; absolute or under the cgroup2 mount)", 6 },
-	{ "pin", OPT_PIN, NULL, 0, "Keep the kernel's enforcement in force after vigil exits (pinned under /sys/fs/bpf/vigil/agent; vigil unpin lifts it)", 6 },
+	{ "pin", OPT_PIN, "NAME", OPTION_ARG_OPTIONAL, "Keep the kernel's network enforcement in force after vigil exits (pinned under /sys/fs/bpf/vigil/NAME, default agent; vigil unpin [NAME] lifts it)", 6 },
 	{ "xdp-iface", OPT_XDP_IFACE, "IF", 0, "Attach the net.packet deny rules (XDP) to this interface (repeatable; required by such rules)", 6 },
 	{},
 };
@@ -122,7 +122,10 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	}
 	case OPT_PIN:
+		if (arg && enforce_pin_name_error(arg))
+			cli_bad_value(state, "--pin", enforce_pin_name_error(arg));
 		a->rules.enf.pin = true;
+		a->rules.enf.pin_name = arg;
 		a->enf_given = true;
 		return 0;
 	case OPT_ALLOW_DEGRADED:

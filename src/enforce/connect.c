@@ -466,7 +466,7 @@ static int cgroup_apply(struct enforcer *e, const struct policy_set *ps,
 		for (int i = 0; o->pin && i < VIGIL_ENF_HOOKS; i++) {
 			char name[32];
 			snprintf(name, sizeof(name), "cgroup_%s", hook_names[i]);
-			if (enforce_pin_link(e->links[i], name, err, errlen))
+			if (enforce_pin_link(o, e->links[i], name, err, errlen))
 				return -1;
 		}
 	}
@@ -485,7 +485,7 @@ int enforcer_apply(struct enforcer **ep, const struct policy_set *ps, const stru
 		return -1;
 	}
 	if (!e) {
-		if (o->pin && enforce_pin_prepare(err, errlen))
+		if (o->pin && enforce_pin_prepare(o, err, errlen))
 			return -1;
 		e = calloc(1, sizeof(*e));
 		if (!e)

@@ -30,7 +30,8 @@ struct enforce_opts {
 	size_t nexempt_cgroup;
 	const char **xdp_iface; /* --xdp-iface: where net.packet rules are attached */
 	size_t nxdp_iface;
-	bool pin; /* --pin: the links outlive vigil (pinned under ENFORCE_PIN_DIR) */
+	bool pin;             /* --pin: the links outlive vigil (pinned under /sys/fs/bpf/vigil/NAME) */
+	const char *pin_name; /* --pin=NAME; NULL: ENFORCE_PIN_NAME */
 };
 
 enum enforce_class {
@@ -108,11 +109,15 @@ int cmd_block(int argc, char **argv);
 int enforce_bpffs(void);
 
 /* --pin (src/enforce/pin.c) */
-#define ENFORCE_PIN_DIR "/sys/fs/bpf/vigil/agent"
+#define ENFORCE_PIN_ROOT "/sys/fs/bpf/vigil"
+#define ENFORCE_PIN_NAME "agent"
 struct bpf_link;
-/* bpffs and an empty ENFORCE_PIN_DIR (an earlier pinned enforcement must be lifted first). */
-int enforce_pin_prepare(char *err, size_t errlen);
-int enforce_pin_link(struct bpf_link *l, const char *name, char *err, size_t errlen);
+/* NULL if NAME is fit for a directory under ENFORCE_PIN_ROOT, else why not. */
+const char *enforce_pin_name_error(const char *name);
+/* bpffs and an empty pin directory (an earlier pinned enforcement must be lifted first). */
+int enforce_pin_prepare(const struct enforce_opts *o, char *err, size_t errlen);
+int enforce_pin_link(const struct enforce_opts *o, struct bpf_link *l, const char *link_name,
+		     char *err, size_t errlen);
 /* vigil unpin */
 int cmd_unpin(int argc, char **argv);
 

@@ -145,7 +145,7 @@ static int attach(struct xdp_enforcer *x, const struct enforce_opts *o, char *er
 		x->nlinks = i + 1;
 		char name[40];
 		snprintf(name, sizeof(name), "xdp_%s", o->xdp_iface[i]);
-		if (o->pin && enforce_pin_link(x->links[i], name, err, errlen))
+		if (o->pin && enforce_pin_link(o, x->links[i], name, err, errlen))
 			return -1;
 		x->pinned = o->pin;
 	}
