@@ -83,6 +83,11 @@ int parse_kind_list(const char *list, uint64_t *kinds, char *err, size_t errlen)
 			rc = -1;
 			break;
 		}
+		if (k->kind == VIGIL_KIND_NET_PACKET) { /* no sensor: XDP deny rules report it */
+			snprintf(err, errlen, "net.packet has no sensor: it comes from net.packet deny rules at XDP (docs/enforcement.md)");
+			rc = -1;
+			break;
+		}
 		*kinds |= KIND_BIT(k->kind);
 	}
 	if (!rc && !*kinds) {

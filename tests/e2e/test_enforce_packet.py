@@ -226,3 +226,9 @@ rules:
     assert ev["net"]["family"] == "inet6" and ev["net"]["saddr"] == pair.b6
     assert ev["net"]["daddr"] == pair.a6 and ev["net"]["iface"] == dev_a
     assert ev["enforcement"] == {"action": "deny", "mechanism": "xdp", "outcome": "denied"}
+
+
+def test_net_packet_is_no_sensor_kind():
+    r = vigil("run", "-k", "net.packet", "--duration", "1")
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "net.packet has no sensor: it comes from net.packet deny rules at XDP" in r.stderr, r.stderr
