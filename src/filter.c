@@ -21,6 +21,10 @@ static const size_t key_size[VIGIL_FF_COUNT] = {
 	[VIGIL_FF_FLAGS] = sizeof(uint32_t),
 	[VIGIL_FF_PORT] = sizeof(uint32_t),
 	[VIGIL_FF_ADDR] = sizeof(struct vigil_addr_key),
+	[VIGIL_FF_NS_PID] = sizeof(uint32_t),
+	[VIGIL_FF_NS_MNT] = sizeof(uint32_t),
+	[VIGIL_FF_NS_NET] = sizeof(uint32_t),
+	[VIGIL_FF_NS_USER] = sizeof(uint32_t),
 };
 
 /* Tables that are LPM tries: an entry must also carry the filters of its shorter prefixes. */
@@ -168,6 +172,10 @@ static int compile_one(struct filter_tables *t, const struct filter *x, size_t i
 	ADD_VALUES(VIGIL_FF_CGROUP, ncgroup, &x->cgroup[j]);
 	ADD_VALUES(VIGIL_FF_PORT, nport, &x->port[j]);
 	ADD_VALUES(VIGIL_FF_ADDR, naddr, &x->addr[j]);
+	ADD_VALUES(VIGIL_FF_NS_PID, nns_pid, &x->ns_pid[j]);
+	ADD_VALUES(VIGIL_FF_NS_MNT, nns_mnt, &x->ns_mnt[j]);
+	ADD_VALUES(VIGIL_FF_NS_NET, nns_net, &x->ns_net[j]);
+	ADD_VALUES(VIGIL_FF_NS_USER, nns_user, &x->ns_user[j]);
 	if (!x->ncomm)
 		bit_set(&t->meta.any[VIGIL_FF_COMM], i);
 	for (size_t j = 0; j < x->ncomm && !rc; j++) {
@@ -209,9 +217,13 @@ int filter_compile(const struct filter *f, size_t n, struct filter_tables *t, ch
 	}
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = compile_one(t, &f[i], i);
-	for (int field = 0; field < VIGIL_FF_COUNT && !rc; field++)
+	for (int field = 0; field < VIGIL_FF_COUNT && !rc; field++) {
 		if (is_trie(field))
 			rc = close_prefixes(t, field);
+		for (int w = 0; w < VIGIL_FILTER_WORDS; w++)
+			if (t->meta.active.w[w] & ~t->meta.any[field].w[w])
+				t->meta.tested |= 1ULL << field;
+	}
 	if (rc) {
 		snprintf(err, errlen, "out of memory compiling filters");
 		filter_tables_free(t);
@@ -284,6 +296,8 @@ bool filter_equal(const struct filter *a, const struct filter *b)
 	return a->kinds == b->kinds && a->flag_bits == b->flag_bits && SAME_ARRAY(ntgid, tgid) &&
 	       SAME_ARRAY(nuid, uid) && SAME_ARRAY(ngid, gid) && SAME_ARRAY(ncomm, comm) &&
 	       SAME_ARRAY(ncgroup, cgroup) && SAME_ARRAY(nport, port) && SAME_ARRAY(naddr, addr) &&
+	       SAME_ARRAY(nns_pid, ns_pid) && SAME_ARRAY(nns_mnt, ns_mnt) &&
+	       SAME_ARRAY(nns_net, ns_net) && SAME_ARRAY(nns_user, ns_user) &&
 	       a->npath == b->npath && path_eq(a->path, b->path, a->npath) &&
 	       a->nsuffix == b->nsuffix && path_eq(a->suffix, b->suffix, a->nsuffix);
 #undef SAME_ARRAY

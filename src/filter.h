@@ -26,6 +26,11 @@ struct filter_path {
 struct filter {
 	uint64_t kinds; /* 0: every kind */
 	size_t ntgid, nuid, ngid, ncomm, ncgroup, npath, nsuffix, nport, naddr;
+	size_t nns_pid, nns_mnt, nns_net, nns_user;
+	uint32_t ns_pid[FILTER_VALUES_MAX]; /* namespace inode numbers */
+	uint32_t ns_mnt[FILTER_VALUES_MAX];
+	uint32_t ns_net[FILTER_VALUES_MAX];
+	uint32_t ns_user[FILTER_VALUES_MAX];
 	uint32_t tgid[FILTER_VALUES_MAX];
 	uint32_t uid[FILTER_VALUES_MAX];
 	uint32_t gid[FILTER_VALUES_MAX];

@@ -136,6 +136,10 @@ int session_set_filters(struct sensors *s, const struct filter *given, size_t ng
 			[VIGIL_FF_FLAGS] = bpf_map__fd(s->skel->maps.filter_flags),
 			[VIGIL_FF_PORT] = bpf_map__fd(s->skel->maps.filter_port),
 			[VIGIL_FF_ADDR] = bpf_map__fd(s->skel->maps.filter_addr),
+			[VIGIL_FF_NS_PID] = bpf_map__fd(s->skel->maps.filter_ns_pid),
+			[VIGIL_FF_NS_MNT] = bpf_map__fd(s->skel->maps.filter_ns_mnt),
+			[VIGIL_FF_NS_NET] = bpf_map__fd(s->skel->maps.filter_ns_net),
+			[VIGIL_FF_NS_USER] = bpf_map__fd(s->skel->maps.filter_ns_user),
 		},
 	};
 	struct filter *f = calloc(ngiven + 1, sizeof(*f));

@@ -71,6 +71,10 @@ VIGIL_FILTER_TRIE(filter_path, struct vigil_path_key, 16384);
 VIGIL_FILTER_TRIE(filter_suffix, struct vigil_path_key, 16384);
 VIGIL_FILTER_TABLE(filter_port, __u32, 4096);
 VIGIL_FILTER_TRIE(filter_addr, struct vigil_addr_key, 4096);
+VIGIL_FILTER_TABLE(filter_ns_pid, __u32, 1024);
+VIGIL_FILTER_TABLE(filter_ns_mnt, __u32, 1024);
+VIGIL_FILTER_TABLE(filter_ns_net, __u32, 1024);
+VIGIL_FILTER_TABLE(filter_ns_user, __u32, 1024);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -107,6 +111,8 @@ struct filter_facts {
 };
 
 #define FACT(f) (1u << (f))
+#define NS_FIELDS (FACT(VIGIL_FF_NS_PID) | FACT(VIGIL_FF_NS_MNT) | FACT(VIGIL_FF_NS_NET) | \
+		   FACT(VIGIL_FF_NS_USER))
 
 /*
  * Per-CPU room to build a record (any kind: overlay your struct on raw; keep the fixed part
@@ -304,6 +310,18 @@ static __always_inline bool filter_pass(__u32 kind, const struct vigil_task *t,
 	bitmap_and_field(acc, &filter_comm, &comm, &meta->any[VIGIL_FF_COMM]);
 	bitmap_and_field(acc, &filter_cgroup, &cgid, &meta->any[VIGIL_FF_CGROUP]);
 	bitmap_and_field(acc, &filter_gid, &gid, &meta->any[VIGIL_FF_GID]);
+	/* the namespaces come with a whole task (fill_task), not with the helpers' quick one */
+	if (t->ns_mnt && (meta->tested & NS_FIELDS)) {
+		__u32 ns = t->ns_pid;
+
+		bitmap_and_field(acc, &filter_ns_pid, &ns, &meta->any[VIGIL_FF_NS_PID]);
+		ns = t->ns_mnt;
+		bitmap_and_field(acc, &filter_ns_mnt, &ns, &meta->any[VIGIL_FF_NS_MNT]);
+		ns = t->ns_net;
+		bitmap_and_field(acc, &filter_ns_net, &ns, &meta->any[VIGIL_FF_NS_NET]);
+		ns = t->ns_user;
+		bitmap_and_field(acc, &filter_ns_user, &ns, &meta->any[VIGIL_FF_NS_USER]);
+	}
 	if (facts) {
 		struct vigil_filter_keys *k = facts->keys;
 		__u32 port = facts->port;
@@ -343,6 +361,7 @@ static __always_inline void fill_task_quick(struct vigil_task *t)
 	t->gid = uid_gid >> 32;
 	t->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(t->comm, sizeof(t->comm));
+	t->ns_pid = t->ns_mnt = t->ns_net = t->ns_user = 0; /* unknown: the filter skips them */
 }
 
 /*
@@ -372,30 +391,30 @@ static __always_inline bool want_event(__u32 kind, const struct vigil_task *t)
 	return true;
 }
 
+/* Does some filter in force test this field? (a sensor skips building facts no one asks about) */
+static __always_inline bool filter_tests_any(__u64 fields)
+{
+	__u32 zero = 0;
+	struct vigil_filter_meta *meta = bpf_map_lookup_elem(&filter_meta, &zero);
+
+	return meta && (meta->tested & fields);
+}
+
+static __always_inline bool filter_tests(__u32 field)
+{
+	return filter_tests_any(1ULL << field);
+}
+
 /* The second question, once the sensor has read the event's own facts: false (and counted as
  * filtered) when no filter wants the event after all. */
 static __always_inline bool want_event_facts(__u32 kind, const struct vigil_task *t,
 					     const struct filter_facts *facts)
 {
-	if (!facts->known || filter_pass(kind, t, facts))
+	if ((!facts->known && !(t->ns_mnt && filter_tests_any(NS_FIELDS))) ||
+	    filter_pass(kind, t, facts))
 		return true;
 	STAT_ADD(kind, filtered);
 	return false;
-}
-
-/* Does some filter in force test this field? (a sensor skips building facts no one asks about) */
-static __always_inline bool filter_tests(__u32 field)
-{
-	__u32 zero = 0;
-	struct vigil_filter_meta *meta = bpf_map_lookup_elem(&filter_meta, &zero);
-	__u64 used = 0;
-
-	if (!meta || field >= VIGIL_FF_COUNT)
-		return false;
-#pragma unroll
-	for (int i = 0; i < VIGIL_FILTER_WORDS; i++)
-		used |= meta->active.w[i] & ~meta->any[field].w[i];
-	return used != 0;
 }
 
 static __always_inline struct vigil_filter_keys *get_filter_keys(void)

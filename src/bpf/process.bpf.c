@@ -191,20 +191,23 @@ static __always_inline void fill_exec_facts(struct vigil_scratch *s, struct linu
 	}
 }
 
-/* The filter's second question for an exec, asked with the new image's path (proc.exe). */
+/* The filter's second question for an exec, asked with the new image's path (proc.exe) and
+ * the task's namespaces. */
 static __always_inline bool exec_wanted(struct vigil_scratch *s, struct vigil_proc_event *e)
 {
 	const struct vigil_seg *exe = &e->body.seg[VIGIL_PSEG_EXE];
 	bool by_path = filter_tests(VIGIL_FF_PATH), by_suffix = filter_tests(VIGIL_FF_SUFFIX);
 	struct filter_facts f = {};
 
-	if (!(by_path || by_suffix) || !(f.keys = get_filter_keys()))
-		return true;
-	if (by_path && path_key_forward(s, e->data, exe, &f.keys->path))
-		f.known |= FACT(VIGIL_FF_PATH);
-	if (by_suffix && path_key_suffix(e->data, exe, &f.keys->suffix))
-		f.known |= FACT(VIGIL_FF_SUFFIX);
-	return !f.known || filter_pass(VIGIL_KIND_PROCESS_EXEC, &e->hdr.task, &f);
+	if ((by_path || by_suffix) && (f.keys = get_filter_keys())) {
+		if (by_path && path_key_forward(s, e->data, exe, &f.keys->path))
+			f.known |= FACT(VIGIL_FF_PATH);
+		if (by_suffix && path_key_suffix(e->data, exe, &f.keys->suffix))
+			f.known |= FACT(VIGIL_FF_SUFFIX);
+	}
+	/* the task is whole here: the namespaces are asked about too */
+	return (!f.known && !filter_tests_any(NS_FIELDS)) ||
+	       filter_pass(VIGIL_KIND_PROCESS_EXEC, &e->hdr.task, &f);
 }
 
 static __always_inline int on_exec(struct task_struct *task, pid_t old_tid,

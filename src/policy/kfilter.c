@@ -191,6 +191,10 @@ static void atom(const struct node *n, struct terms *ts)
 		case VIGIL_FF_GID: f.gid[f.ngid++] = (uint32_t)v->i; break;
 		case VIGIL_FF_COMM: snprintf(f.comm[f.ncomm++], VIGIL_COMM_LEN, "%s", v->s); break;
 		case VIGIL_FF_CGROUP: f.cgroup[f.ncgroup++] = (uint64_t)v->i; break;
+		case VIGIL_FF_NS_PID: f.ns_pid[f.nns_pid++] = (uint32_t)v->i; break;
+		case VIGIL_FF_NS_MNT: f.ns_mnt[f.nns_mnt++] = (uint32_t)v->i; break;
+		case VIGIL_FF_NS_NET: f.ns_net[f.nns_net++] = (uint32_t)v->i; break;
+		case VIGIL_FF_NS_USER: f.ns_user[f.nns_user++] = (uint32_t)v->i; break;
 		case VIGIL_FF_FLAGS: f.flag_bits |= 1ULL << file_open_flag_bit(v->s); break;
 		case VIGIL_FF_PORT: f.port[f.nport++] = (uint32_t)v->i; break;
 		case VIGIL_FF_ADDR: f.addr[f.naddr++] = addr_key(v, n->op == OP_CIDR); break;
@@ -332,6 +336,10 @@ static bool intersect(struct filter *a, const struct filter *b)
 	INTERSECT(a, b, comm, ncomm, STR_EQ);
 	INTERSECT(a, b, cgroup, ncgroup, NUM_EQ);
 	INTERSECT(a, b, port, nport, NUM_EQ);
+	INTERSECT(a, b, ns_pid, nns_pid, NUM_EQ);
+	INTERSECT(a, b, ns_mnt, nns_mnt, NUM_EQ);
+	INTERSECT(a, b, ns_net, nns_net, NUM_EQ);
+	INTERSECT(a, b, ns_user, nns_user, NUM_EQ);
 	/* "any of these flags" AND "any of those" is no one set: keep the first, a superset */
 	if (!a->flag_bits)
 		a->flag_bits = b->flag_bits;
@@ -565,6 +573,10 @@ static void print_term(FILE *f, const struct filter *t)
 	PRINT_SET("proc.comm", ncomm, comm, "%s", (const char *))
 	PRINT_SET("proc.gid", ngid, gid, "%u", (unsigned))
 	PRINT_SET("proc.cgroup_id", ncgroup, cgroup, "%llu", (unsigned long long))
+	PRINT_SET("proc.ns.pid", nns_pid, ns_pid, "%u", (unsigned))
+	PRINT_SET("proc.ns.mnt", nns_mnt, ns_mnt, "%u", (unsigned))
+	PRINT_SET("proc.ns.net", nns_net, ns_net, "%u", (unsigned))
+	PRINT_SET("proc.ns.user", nns_user, ns_user, "%u", (unsigned))
 	PRINT_SET("net.dport", nport, port, "%u", (unsigned))
 	for (size_t i = 0; i < t->naddr; i++) {
 		char text[INET6_ADDRSTRLEN];

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 import vigil_test
 from vigil_test import Agent, on_cleanup, spawn
@@ -151,4 +152,38 @@ rules:
     st = agent.stats["net.connect"]
     assert st["produced"] == 2 and st["delivered"] == 2, st
     assert st["filtered"] >= 52, st
+    vigil_test.check_invariant(agent.stats)
+
+
+def test_namespace_decided_in_the_kernel():
+    d = tmpdir()
+    for i in range(100):
+        open(os.path.join(d, f"f{i}"), "w").close()
+    # a process in a mount namespace of its own, for nsenter to run the opener in
+    holder = subprocess.Popen(["unshare", "--mount", "sleep", "60"])
+    on_cleanup(lambda: (holder.kill(), holder.wait()))
+    ns_path = f"/proc/{holder.pid}/ns/mnt"
+    for _ in range(100):
+        if os.path.exists(ns_path) and os.stat(ns_path).st_ino != os.stat("/proc/self/ns/mnt").st_ino:
+            break
+        time.sleep(0.02)
+    inum = os.stat(ns_path).st_ino
+    path = policy_file(f"""
+rules:
+  - name: opens in the namespace
+    on: file.open
+    when: proc.ns.mnt == {inum} and file.path startswith {d}/
+""")
+    files = [f"f{i}" for i in range(100)]
+    with Agent("--policy", path) as agent:
+        # the same opens on the host: the kernel keeps them all out
+        spawn([sys.executable, "-c", OPENER, "kf-host", d] + files)
+        inside, _ = spawn(["nsenter", "-t", str(holder.pid), "-m", sys.executable, "-c", OPENER,
+                           "kf-inside", d, "f7"])
+        agent.wait_for(lambda e: e["kind"] == "alert", what="the alert")
+    a = alerts(agent.events)
+    assert [(x["event"]["proc"]["ns"]["mnt"], x["event"]["file"]["path"]) for x in a] == \
+        [(inum, f"{d}/f7")], a
+    st = agent.stats["file.open"]
+    assert st["produced"] == 1 and st["filtered"] >= 100, st
     vigil_test.check_invariant(agent.stats)

@@ -70,6 +70,10 @@ enum vigil_filter_field {
 	VIGIL_FF_FLAGS,  /* file.open's flag names: any of a set */
 	VIGIL_FF_PORT,   /* net.dport */
 	VIGIL_FF_ADDR,   /* net.daddr: exact or a network */
+	VIGIL_FF_NS_PID, /* the task's namespaces, where the sensor read the whole task */
+	VIGIL_FF_NS_MNT,
+	VIGIL_FF_NS_NET,
+	VIGIL_FF_NS_USER,
 	VIGIL_FF_COUNT,
 };
 
@@ -103,6 +107,7 @@ struct vigil_addr_key {
 struct vigil_filter_meta {
 	struct vigil_bitmap active;               /* filters in force; none means "emit all" */
 	struct vigil_bitmap any[VIGIL_FF_COUNT];  /* filters that do not constrain that field */
+	__u64 tested;                             /* 1 << field: some filter constrains it */
 };
 
 struct vigil_comm_key {
