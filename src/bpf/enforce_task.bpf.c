@@ -26,6 +26,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define SIGKILL 9
 #define LSM_SETID_FS 8
 #define PF_KTHREAD 0x00200000
+#define PTRACE_MODE_ATTACH 0x02
+#define PTRACE_ATTACH 16
+#define PTRACE_SEIZE 0x4206
 #define ENF_DEPTH 32 /* path components kept: the top-most ones */
 #define ENF_WALK 128 /* dentries and mount crossings walked towards the root */
 #define MECH_LSM 1
@@ -264,7 +267,7 @@ static __always_inline int decide(struct op_ctx *o)
 
 	if (!c || !st)
 		return 0;
-	__u64 m = c->active & c->op[o->op & 7];
+	__u64 m = c->active & c->op[o->op & 15];
 	if (!m)
 		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -387,7 +390,7 @@ static __always_inline bool op_active(__u8 op)
 	__u32 zero = 0;
 	struct vigil_enf_task_config *c = bpf_map_lookup_elem(&enf_task_config, &zero);
 
-	return c && (c->active & c->op[op & 7]);
+	return c && (c->active & c->op[op & 15]);
 }
 
 /* --- lsm ----------------------------------------------------------------------------- */
@@ -527,6 +530,21 @@ int BPF_PROG(enf_lsm_move_mount, const struct path *from_path, const struct path
 	return lsm_ret(decide(&o));
 }
 
+/* Every attach-mode access: ptrace(PTRACE_ATTACH/SEIZE), and also /proc/PID/mem,
+ * process_vm_writev, pidfd_getfd, which the kernel checks the same way. */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(enf_lsm_ptrace, struct task_struct *child, unsigned int mode)
+{
+	struct op_ctx o;
+
+	if (!(mode & PTRACE_MODE_ATTACH))
+		return 0;
+	op_init(&o, VIGIL_ENF_OP_PTRACE, MECH_LSM);
+	o.arg = -1;
+	o.new_uid = BPF_CORE_READ(child, tgid);
+	return lsm_ret(decide(&o));
+}
+
 /* --- signal ---------------------------------------------------------------------------- */
 
 /* The new image is in place; SIGKILL is delivered before its first instruction runs. */
@@ -633,6 +651,22 @@ int enf_sig_bpf(struct trace_event_raw_sys_enter *ctx)
 	o.arg = (__s32)ctx->args[0];
 	if (o.arg != BPF_PROG_LOAD)
 		return 0;
+	decide(&o);
+	return 0;
+}
+
+/* ptrace attach: the tracer dies in the call; the kernel detaches whatever it had attached. */
+SEC("tracepoint/syscalls/sys_enter_ptrace")
+int enf_sig_ptrace(struct trace_event_raw_sys_enter *ctx)
+{
+	struct op_ctx o;
+	long req = ctx->args[0];
+
+	if (req != PTRACE_ATTACH && req != PTRACE_SEIZE)
+		return 0;
+	op_init(&o, VIGIL_ENF_OP_PTRACE, MECH_SIGNAL);
+	o.arg = (__s32)req;
+	o.new_uid = (__u32)ctx->args[1];
 	decide(&o);
 	return 0;
 }

@@ -217,7 +217,7 @@ enum enforce_class enf_spec_build(const struct rule *r, struct enf_spec *s, char
 	if (!r->enabled || r->action == ACT_ALERT || !r->cond)
 		return ENF_CLASS_ALERT;
 	if (r->action == ACT_KILL) {
-		snprintf(why, whylen, "action kill is carried out on process.exec, file.open, priv.setuid, kernel.module_load, kernel.bpf, file.unlink, file.rename and kernel.mount only");
+		snprintf(why, whylen, "action kill is carried out on process.exec, file.open, priv.setuid, kernel.module_load, kernel.bpf, file.unlink, file.rename, kernel.mount and kernel.ptrace only");
 		return ENF_CLASS_NONE;
 	}
 	if (r->kinds == KIND_BIT(VIGIL_KIND_NET_LISTEN)) {
@@ -230,7 +230,7 @@ enum enforce_class enf_spec_build(const struct rule *r, struct enf_spec *s, char
 		snprintf(why, whylen, "net.packet is judged at XDP, apart from every other kind: give it a rule of its own");
 		return ENF_CLASS_NONE;
 	} else if (r->kinds != KIND_BIT(VIGIL_KIND_NET_CONNECT)) {
-		snprintf(why, whylen, "deny is carried out on net.connect, net.listen (cgroup hooks), net.packet (XDP) and on process.exec, file.open, priv.setuid, kernel.module_load, kernel.bpf, file.unlink, file.rename, kernel.mount (BPF LSM or SIGKILL) only");
+		snprintf(why, whylen, "deny is carried out on net.connect, net.listen (cgroup hooks), net.packet (XDP) and on process.exec, file.open, priv.setuid, kernel.module_load, kernel.bpf, file.unlink, file.rename, kernel.mount, kernel.ptrace (BPF LSM or SIGKILL) only");
 		return ENF_CLASS_NONE;
 	}
 	if (r->nexceptions) {

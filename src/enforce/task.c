@@ -154,7 +154,7 @@ static int put_comms(struct bpf_map *m, const struct comm_entry *v, size_t n, co
 static void rule_tables(struct tables *t, const struct enf_task_spec *s, uint64_t bit,
 			struct vigil_enf_task_config *cfg)
 {
-	cfg->op[s->op & 7] |= bit;
+	cfg->op[s->op & 15] |= bit;
 	if (!s->has_comm)
 		cfg->any_comm |= bit;
 	for (size_t k = 0; k < s->ncomms; k++)
@@ -391,6 +391,17 @@ static void write_body(struct out *o, const struct vigil_enf_task_record *r, boo
 		out_path(o, "target", r->file, sizeof(r->file));
 		if (acted && r->denied)
 			out_i64(o, "ret", -EPERM);
+		out_obj_end(o);
+		break;
+	case VIGIL_ENF_OP_PTRACE:
+		out_obj(o, "ptrace");
+		if (r->arg == 16 || r->arg == 0x4206)
+			out_str(o, "request", r->arg == 16 ? "PTRACE_ATTACH" : "PTRACE_SEIZE");
+		else
+			out_str(o, "access", "attach"); /* the lsm hook: ptrace or /proc/PID/mem, ... */
+		out_obj(o, "target");
+		out_u64(o, "tgid", r->new_uid);
+		out_obj_end(o);
 		out_obj_end(o);
 		break;
 	case VIGIL_ENF_OP_BPF:

@@ -17,7 +17,7 @@ struct enf_task_path {
 
 struct enf_task_spec {
 	int op; /* enum vigil_enf_op */
-	bool has_comm, has_uid, has_new_uid, has_new_euid, has_exe, has_file;
+	bool has_comm, has_uid, has_new_uid, has_new_euid, has_exe, has_file, has_request;
 	const char **comms, **not_comms;
 	size_t ncomms, nnot_comms;
 	uint64_t *uids, *new_uids, *new_euids;

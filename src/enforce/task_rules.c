@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Which deny/kill rules on process.exec, file.open, priv.setuid, kernel.module_load and
- * kernel.bpf the kernel carries out (enforce_task.bpf.c), as sets per field, and why not when it
- * cannot (docs/enforcement.md).
+ * Which deny/kill rules on process.exec, file.open, file.unlink, file.rename, priv.setuid,
+ * kernel.module_load, kernel.bpf, kernel.mount and kernel.ptrace the kernel carries out
+ * (enforce_task.bpf.c), as sets per field, and why not when it cannot (docs/enforcement.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +32,13 @@ static const struct {
 	[VIGIL_ENF_OP_UNLINK] = { VIGIL_KIND_FILE_UNLINK, "lsm/path_unlink, lsm/path_rmdir", NULL },
 	[VIGIL_ENF_OP_RENAME] = { VIGIL_KIND_FILE_RENAME, "lsm/path_rename", NULL },
 	[VIGIL_ENF_OP_MOUNT] = { VIGIL_KIND_KERNEL_MOUNT, "lsm/sb_mount, lsm/move_mount", NULL },
+	[VIGIL_ENF_OP_PTRACE] = { VIGIL_KIND_KERNEL_PTRACE, "lsm/ptrace_access_check",
+				  "syscalls/sys_enter_ptrace" },
 };
 
 static const char *const fields_help =
-	"proc.uid, proc.comm, proc.exe, file.path, mount.target, setuid.new.uid/euid, bpf.cmd tests "
-	"joined by 'and'; "
+	"proc.uid, proc.comm, proc.exe, file.path, mount.target, setuid.new.uid/euid, bpf.cmd, "
+	"ptrace.request tests joined by 'and'; "
 	"see docs/enforcement.md";
 
 static int op_of(uint64_t kinds)
@@ -284,6 +286,23 @@ static bool pred(const struct node *p, struct enf_task_spec *s, char *why, size_
 		return add_u64(&s->new_uids, &s->nnew_uids, &s->has_new_uid, p, why, len);
 	if (is(p, "setuid.new.euid") && set_op)
 		return add_u64(&s->new_euids, &s->nnew_euids, &s->has_new_euid, p, why, len);
+	if (is(p, "ptrace.request") && set_op) {
+		unsigned seen = 0;
+		for (size_t i = 0; i < p->nvals; i++) {
+			if (!strcmp(p->vals[i].s, "PTRACE_ATTACH"))
+				seen |= 1;
+			else if (!strcmp(p->vals[i].s, "PTRACE_SEIZE"))
+				seen |= 2;
+			else
+				seen |= 4;
+		}
+		if (seen != 3) {
+			snprintf(why, len, "the attach hook cannot tell requests apart: a rule the kernel enforces tests ptrace.request in (PTRACE_ATTACH, PTRACE_SEIZE)");
+			return false;
+		}
+		s->has_request = true;
+		return true;
+	}
 	if (is(p, "bpf.cmd") && set_op) {
 		for (size_t i = 0; i < p->nvals; i++)
 			if (strcmp(p->vals[i].s, "BPF_PROG_LOAD")) {
@@ -364,7 +383,7 @@ enum enforce_class enf_task_build(const struct rule *r, struct enf_task_spec *s,
 	*at = r->pos;
 	s->op = op_of(r->kinds);
 	if (s->op < 0) {
-		snprintf(why, whylen, "a rule the kernel enforces is on one kind (process.exec, file.open, file.unlink, file.rename, priv.setuid, kernel.module_load, kernel.bpf or kernel.mount)");
+		snprintf(why, whylen, "a rule the kernel enforces is on one kind (process.exec, file.open, file.unlink, file.rename, priv.setuid, kernel.module_load, kernel.bpf, kernel.mount or kernel.ptrace)");
 		return ENF_CLASS_NONE;
 	}
 	if (r->nexceptions) {
@@ -388,6 +407,12 @@ enum enforce_class enf_task_build(const struct rule *r, struct enf_task_spec *s,
 	}
 	*at = first_pred(r->when_tree, r->when_pos, 0);
 	if (!walk(r->when_tree, s, why, whylen, at, 0)) {
+		enf_task_spec_free(s);
+		return ENF_CLASS_NONE;
+	}
+	if (s->op == VIGIL_ENF_OP_PTRACE && !s->has_request) {
+		*at = r->when_pos;
+		snprintf(why, whylen, "a kernel.ptrace rule the kernel enforces tests ptrace.request in (PTRACE_ATTACH, PTRACE_SEIZE) (the hook decides attaching only)");
 		enf_task_spec_free(s);
 		return ENF_CLASS_NONE;
 	}

@@ -275,7 +275,7 @@ rules:
 """)
     r = vigil("run", "--policy", path, "-d", "1")
     assert r.returncode == 1
-    assert f"{path}:3:5: rule 'deny exec': action deny cannot be enforced on this kernel: deny is carried out on net.connect, net.listen (cgroup hooks), net.packet (XDP) and on process.exec, file.open, priv.setuid, kernel.module_load, kernel.bpf, file.unlink, file.rename, kernel.mount (BPF LSM or SIGKILL) only" in r.stderr, r.stderr
+    assert f"{path}:3:5: rule 'deny exec': action deny cannot be enforced on this kernel: deny is carried out on net.connect, net.listen (cgroup hooks), net.packet (XDP) and on process.exec, file.open, priv.setuid, kernel.module_load, kernel.bpf, file.unlink, file.rename, kernel.mount, kernel.ptrace (BPF LSM or SIGKILL) only" in r.stderr, r.stderr
     assert f"{path}:9:30: rule 'deny by exe': action deny cannot be enforced on this kernel: the kernel cannot decide 'proc.exe ==' at connect" in r.stderr, r.stderr
     ex = vigil("policy", "explain", path)
     assert ex.returncode == 0

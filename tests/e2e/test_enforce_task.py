@@ -259,6 +259,60 @@ rules:
     assert ev["proc"]["comm"] == bad and ev["proc"]["exe"] == prog
 
 
+def proc_state(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        state = f.read().rsplit(")", 1)[1].split()[0]
+    with open(f"/proc/{pid}/status") as f:
+        tracer = [l.split()[1] for l in f if l.startswith("TracerPid:")][0]
+    return state, int(tracer)
+
+
+def test_ptrace_attach_denied():
+    """With signal the tracer dies in ptrace(); the kernel detaches the target. PTRACE_SEIZE
+    leaves the target running; PTRACE_ATTACH has already queued its SIGSTOP: the target is left
+    stopped (docs/enforcement.md). With lsm both calls fail with EPERM."""
+    MECH = mech()
+    d = workdir()
+    bad, ok = comm("vlptr"), comm("vlok")
+    path = policy(d, f"""
+rules:
+  - name: no attaching
+    description: enforcement test
+    on: kernel.ptrace
+    when: ptrace.request in (PTRACE_ATTACH, PTRACE_SEIZE) and proc.comm == {bad}
+    action: deny
+""")
+    with Agent("--policy", path) as agent:
+        r = policy_rule(agent, "no attaching")
+        assert r["mechanism"] == MECH
+        assert r["hooks"] == (["lsm/ptrace_access_check"] if MECH == "lsm" else ["syscalls/sys_enter_ptrace"])
+        for how in ("seize", "attach"):
+            rc, out = run([helper(HELPER), "-c", bad, "ptrace", how])
+            child = int(out.split()[1])
+            on_cleanup(lambda c=child: os.kill(c, signal.SIGKILL) if os.path.exists(f"/proc/{c}") else None)
+            assert "attached" not in out, (how, out)
+            if MECH == "lsm":
+                assert rc == 0 and out.endswith("errno 1 EPERM\n"), (how, rc, out)
+                continue
+            assert rc == -signal.SIGKILL, (how, rc, out)
+            state, tracer = proc_state(child)
+            assert tracer == 0, (how, "the target is still traced")
+            assert state == ("T" if how == "attach" else "S"), (how, state)
+            os.kill(child, signal.SIGKILL)
+        rc, out = run([helper(HELPER), "-c", ok, "ptrace", "seize"])  # another comm: attaches
+        assert rc == 0 and out.endswith("attached\n"), (rc, out)
+        agent.wait_for(lambda e: e["kind"] == "alert", timeout=15, what="the alerts")
+        agent.stop()
+    got = alerts(agent.events, "no attaching")
+    assert len(got) == 2, got
+    if MECH == "signal":
+        assert sorted(a["event"]["ptrace"]["request"] for a in got) == ["PTRACE_ATTACH", "PTRACE_SEIZE"]
+    for a in got:
+        assert a["event"]["kind"] == "kernel.ptrace" and a["event"]["proc"]["comm"] == bad
+        assert a["event"]["enforcement"] == {"action": "deny", "mechanism": MECH,
+                                             "outcome": "denied" if MECH == "lsm" else "killed"}
+
+
 def test_monitor_changes_nothing_and_reports():
     MECH = mech()
     d = workdir()
@@ -411,7 +465,7 @@ rules:
             "exec is the new image's name, which the exec hook does not have yet: test proc.exe") in r.stderr, r.stderr
     assert (f"{path}:9:11: rule 'open or': action deny cannot be enforced on this kernel: 'or' (the kernel "
             "decides a conjunction: proc.uid, proc.comm, proc.exe, file.path, mount.target, setuid.new.uid/euid, "
-            "bpf.cmd tests joined by 'and'; see docs/enforcement.md) (--allow-degraded runs it as an alert)") in r.stderr
+            "bpf.cmd, ptrace.request tests joined by 'and'; see docs/enforcement.md) (--allow-degraded runs it as an alert)") in r.stderr
     assert (f"{path}:13:11: rule 'relative': action deny cannot be enforced on this kernel: file.path 'secret' "
             "is not an absolute path") in r.stderr
     assert (f"{path}:17:11: rule 'any bpf': action deny cannot be enforced on this kernel: a kernel.bpf rule "

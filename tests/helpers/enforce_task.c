@@ -9,17 +9,24 @@
  *   enforce_task [-c COMM] setuid           as root: setresuid(65534, 65534, 0), then
  *                                           setresuid(0, 0, 0): "uid 0" or "errno N NAME"
  *   enforce_task [-c COMM] bpf              BPF_PROG_LOAD of "r0 = 0; exit": "loaded" or "errno"
+ *   enforce_task [-c COMM] ptrace attach|seize
+ *                                           forks a sleeping child, prints "child PID", attaches
+ *                                           to it: "attached" (then detaches) or "errno N NAME"
  *   enforce_task bench N PATH               N x open+close of PATH: "NNN ns per open+close"
  *
  * -c sets the comm (prctl) before the operation, so a test's rule can name it.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -95,6 +102,47 @@ static int do_bpf(void)
 	return 0;
 }
 
+static int do_ptrace(const char *how)
+{
+	bool seize = !strcmp(how, "seize");
+	int ready[2];
+	char c;
+
+	if (pipe(ready))
+		return fail("pipe");
+	pid_t child = fork();
+	if (child < 0)
+		return fail("fork");
+	if (child == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 1); /* the test reads our output to its end: the child must not hold it */
+		dup2(null, 2);
+		prctl(PR_SET_NAME, "vl_tracee", 0, 0, 0);
+		close(ready[0]);
+		close(ready[1]); /* the parent's read returns: set up, before any attach stops us */
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	(void)!read(ready[0], &c, 1);
+	close(ready[0]);
+	printf("child %d\n", (int)child);
+	long rc = seize ? ptrace(PTRACE_SEIZE, child, 0, 0) : ptrace(PTRACE_ATTACH, child, 0, 0);
+	if (rc) {
+		fail("ptrace");
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		return 0;
+	}
+	if (!seize)
+		waitpid(child, NULL, __WALL); /* the attach's SIGSTOP */
+	printf("attached\n");
+	ptrace(PTRACE_DETACH, child, 0, 0);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return 0;
+}
+
 /* The cost an open rule adds to every open of the host (docs/enforcement.md, "Cost"). */
 static int do_bench(long n, const char *path)
 {
@@ -134,9 +182,11 @@ int main(int argc, char **argv)
 		return do_setuid();
 	if (!strcmp(argv[i], "bpf"))
 		return do_bpf();
+	if (!strcmp(argv[i], "ptrace") && i + 1 < argc)
+		return do_ptrace(argv[i + 1]);
 	if (!strcmp(argv[i], "bench") && i + 2 < argc)
 		return do_bench(atol(argv[i + 1]), argv[i + 2]);
 usage:
-	fprintf(stderr, "usage: enforce_task [-c COMM] run | open PATH | setuid | bpf | bench N PATH\n");
+	fprintf(stderr, "usage: enforce_task [-c COMM] run | open PATH | setuid | bpf | ptrace attach|seize | bench N PATH\n");
 	return 2;
 }

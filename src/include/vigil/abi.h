@@ -794,7 +794,8 @@ enum vigil_enf_op {
 	VIGIL_ENF_OP_UNLINK = 5, /* file.unlink (unlink, rmdir): lsm only */
 	VIGIL_ENF_OP_RENAME = 6, /* file.rename: lsm only */
 	VIGIL_ENF_OP_MOUNT = 7,  /* kernel.mount (mount, move_mount): lsm only */
-	VIGIL_ENF_OP_COUNT = 8,
+	VIGIL_ENF_OP_PTRACE = 8, /* kernel.ptrace (PTRACE_ATTACH, PTRACE_SEIZE) */
+	VIGIL_ENF_OP_COUNT = 9,
 };
 
 /* The first byte of a path key: which field the path is. */
@@ -813,7 +814,7 @@ struct vigil_enf_task_config {
 	__u64 active;
 	__u64 enforce;      /* rules whose match acts (the others report would-deny/would-kill) */
 	__u64 kill;         /* action kill: SIGKILL (with deny where the hook can) */
-	__u64 op[8];        /* rules per enum vigil_enf_op */
+	__u64 op[16];       /* rules per enum vigil_enf_op */
 	__u64 any_exe;      /* rules without a positive proc.exe test */
 	__u64 not_exe;      /* rules with a 'not proc.exe' test (the exe must be looked up) */
 	__u64 any_file;
@@ -841,8 +842,9 @@ struct vigil_enf_task_record {
 	__u32 euid;
 	__u32 generation;
 	__u32 new_uid;    /* setuid: the uid and euid asked for */
-	__u32 new_euid;
-	__s32 arg;        /* bpf: cmd; open: flags; module: 0 init_module, 1 finit_module */
+	__u32 new_euid;	/* ptrace: new_uid is the target's tgid */
+	__s32 arg;        /* bpf: cmd; open: flags; module: 0 init_module, 1 finit_module;
+	                   * ptrace: the request (-1: an attach-mode access the lsm hook saw) */
 	__u8 op;          /* enum vigil_enf_op */
 	__u8 mechanism;   /* 1 lsm, 2 signal */
 	__u8 denied;      /* the call failed with EPERM */
@@ -855,7 +857,7 @@ struct vigil_enf_task_record {
 };
 
 _Static_assert(sizeof(struct vigil_enf_path_key) == 260, "enf path key");
-_Static_assert(sizeof(struct vigil_enf_task_config) == 168, "enf task config");
+_Static_assert(sizeof(struct vigil_enf_task_config) == 232, "enf task config");
 _Static_assert(sizeof(struct vigil_enf_task_record) == 88 + 512, "enf task record");
 /* ---- end of task enforcement ---- */
 

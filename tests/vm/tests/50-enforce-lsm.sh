@@ -12,6 +12,7 @@ mkdir -p "$D/bin"
 cp /bin/busybox "$D/bin/echo"   # busybox picks its applet from argv[0]
 ln -s /bin/busybox "$D/vlsu"     # run as argv[0] "su": comm "vlsu", which the setuid rule names
 ln -s /bin/busybox "$D/vlok"     # the same with comm "vlok": not named, allowed
+ln -s /bin/busybox "$D/vlptr"    # run as argv[0] "cat": comm "vlptr", which the ptrace rule names
 echo "vl-secret-content" >"$D/secret"
 mkdir -p "$D/keep" "$D/mnt"
 echo kept >"$D/keep/file"
@@ -52,6 +53,10 @@ rules:
     on: kernel.mount
     when: mount.target == $D/mnt
     action: deny
+  - name: no attaching
+    on: kernel.ptrace
+    when: ptrace.request in (PTRACE_ATTACH, PTRACE_SEIZE) and proc.comm == vlptr
+    action: deny
 EOF
 
 "$VIGIL" policy explain rules.yaml >explain.txt
@@ -65,7 +70,7 @@ fi
 ok "vigil run with the deny rules becomes ready"
 events agent.policy events.jsonl | head -n 1 >policy.json
 check "agent.policy: every rule by lsm, outcome denied" jq -e \
-	'[.enforcement.rules[] | select(.mechanism == "lsm" and .outcome == "denied")] | length == 8' policy.json
+	'[.enforcement.rules[] | select(.mechanism == "lsm" and .outcome == "denied")] | length == 9' policy.json
 
 # exec
 "$D/bin/echo" ran >exec.out 2>exec.err
@@ -115,6 +120,15 @@ mkdir -p "$D/other"
 mount -t tmpfs vltmp "$D/other" && umount "$D/other"
 check "mount elsewhere works (control)" [ $? = 0 ]
 
+# ptrace: the attach hook also guards /proc/PID/mem, which busybox cat can open
+bash -c 'exec -a cat "$0" /proc/1/mem' "$D/vlptr" >mem.out 2>mem.err
+note "cat /proc/1/mem as vlptr: $(cat mem.err)"
+# the LSM's EPERM reaches ptrace() as is; /proc/PID/mem turns any refusal into EACCES
+check "attach-mode access by vlptr is refused (EACCES from /proc/PID/mem)" grep -q "Permission denied" mem.err
+bash -c 'exec -a cat "$0" /proc/1/mem' "$D/vlok" >mem2.out 2>mem2.err
+note "cat /proc/1/mem as vlok: $(cat mem2.err)"
+check "the same by another comm opens (control: it fails reading, EIO)" grep -q "Input/output error" mem2.err
+
 # module
 if [ -n "$KO" ] && grep -q '^veth ' /proc/modules && rmmod veth; then
 	insmod "$KO" 2>mod.err
@@ -135,7 +149,7 @@ check "after vigil: the program runs again" sh -c "$D/bin/echo ran | grep -q ran
 events alert events.jsonl >alerts.jsonl
 jq -c '[.rule.name, .event.kind, .event.enforcement]' alerts.jsonl | sed 's/^/# /'
 for r in "no exec from the test dir" "protect the secret" "no root again" "no bpf programs" \
-	"keep the files" "no renames" "no mounts here"; do
+	"keep the files" "no renames" "no mounts here" "no attaching"; do
 	jq -c --arg r "$r" 'select(.rule.name == $r)' alerts.jsonl | head -n 1 >one.json
 	check "alert '$r': lsm, denied" jq -e \
 		'.event.enforcement == {"action":"deny","mechanism":"lsm","outcome":"denied"}' one.json
@@ -151,6 +165,9 @@ check "setuid alert: new uid 0 by vlsu" jq -e \
 jq -c 'select(.rule.name == "no mounts here")' alerts.jsonl | head -n 1 >mnt.json
 check "mount alert: the target" jq -e --arg p "$D/mnt" \
 	'.event.kind == "kernel.mount" and .event.mount.target == $p and .event.mount.syscall == "mount"' mnt.json
+jq -c 'select(.rule.name == "no attaching")' alerts.jsonl | head -n 1 >ptr.json
+check "ptrace alert: an attach-mode access to PID 1 by vlptr" jq -e \
+	'.event.kind == "kernel.ptrace" and .event.ptrace.target.tgid == 1 and .event.proc.comm == "vlptr"' ptr.json
 jq -c 'select(.rule.name == "keep the files")' alerts.jsonl | head -n 1 >rm.json
 check "unlink alert: the path" jq -e --arg p "$D/keep/file" \
 	'.event.kind == "file.unlink" and .event.file.path == $p and .event.file.errno == 1' rm.json
