@@ -12,12 +12,13 @@ medians. Needs root; writes bench/enforce-cost.md.
   bench/enforce_cost.py [--reps 7] [--calls 100000] [--build build] [--out bench/enforce-cost.md]
 """
 import argparse
-import json
 import os
 import statistics
 import subprocess
 import tempfile
 import time
+
+import bpf_bench
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODES = ("none", "alert", "deny")
@@ -32,31 +33,10 @@ def policy(mode, path):
             f.write("    action: deny\n")
 
 
-def prog_ids(pid):
-    ids = set()
-    fddir = f"/proc/{pid}/fdinfo"
-    for fd in os.listdir(fddir):
-        try:
-            for line in open(os.path.join(fddir, fd)):
-                if line.startswith("prog_id:"):
-                    ids.add(int(line.split()[1]))
-        except OSError:
-            pass
-    return ids
-
-
 def prog_time(pid):
     """run_time_ns summed over the agent's programs, and the names of those that ran."""
-    total, ran = 0, set()
-    for pid_ in sorted(prog_ids(pid)):
-        out = subprocess.run(["bpftool", "prog", "show", "id", str(pid_), "--json"],
-                             capture_output=True, text=True).stdout
-        if out:
-            p = json.loads(out)
-            total += p.get("run_time_ns", 0)
-            if p.get("run_cnt", 0):
-                ran.add(p.get("name", "?"))
-    return total, ran
+    rows = bpf_bench.progs(pid)
+    return sum(t for _, t, _ in rows), {name for name, _, cnt in rows if cnt}
 
 
 def workload(helper, calls, port):
@@ -73,24 +53,10 @@ def one_run(vigil, helper, mode, calls, port, work):
     pol = os.path.join(work, f"{mode}.yaml")
     policy(mode, pol)
     out = os.path.join(work, f"{mode}.jsonl")
-    if os.path.exists(out):
-        os.unlink(out)
-    agent = subprocess.Popen([vigil, "run", "--policy", pol, "--output", out],
-                             stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if os.path.exists(out) and "agent.policy" in open(out).read():
-                break
-            if agent.poll() is not None:
-                raise RuntimeError(agent.stderr.read())
-            time.sleep(0.05)
+    with bpf_bench.agent(vigil, pol, out) as agent:
         t0, _ = prog_time(agent.pid)
         ns = workload(helper, calls, port)
         t1, ran = prog_time(agent.pid)
-    finally:
-        agent.send_signal(2)
-        agent.wait(timeout=30)
     return {"ns_call": ns, "bpf_ns_call": (t1 - t0) / calls, "progs": ran}
 
 
@@ -104,23 +70,15 @@ def main():
     vigil = os.path.join(a.build, "vigil")
     helper = os.path.join(a.build, "tests", "helpers", "enforce_connect")
     port = 47900 + os.getpid() % 50
-    sysctl = "/proc/sys/kernel/bpf_stats_enabled"
-    before = open(sysctl).read().strip()
     results = {m: [] for m in MODES}
-    with tempfile.TemporaryDirectory(prefix="vigil-enforce-bench-") as work:
-        try:
-            with open(sysctl, "w") as f:
-                f.write("1")
-            for rep in range(a.reps):
-                for m in MODES:
-                    r = one_run(vigil, helper, m, a.calls, port, work)
-                    results[m].append(r)
-                    print(f"rep {rep + 1}: {m:5s}: {r['ns_call']} ns/call, vigil's BPF "
-                          f"{r['bpf_ns_call']:.0f} ns/call ({', '.join(sorted(r['progs'])) or '-'})",
-                          flush=True)
-        finally:
-            with open(sysctl, "w") as f:
-                f.write(before)
+    with tempfile.TemporaryDirectory(prefix="vigil-enforce-bench-") as work, bpf_bench.bpf_stats():
+        for rep in range(a.reps):
+            for m in MODES:
+                r = one_run(vigil, helper, m, a.calls, port, work)
+                results[m].append(r)
+                print(f"rep {rep + 1}: {m:5s}: {r['ns_call']} ns/call, vigil's BPF "
+                      f"{r['bpf_ns_call']:.0f} ns/call ({', '.join(sorted(r['progs'])) or '-'})",
+                      flush=True)
     base = statistics.median(r["ns_call"] for r in results["none"])
     uname = os.uname()
     lines = ["# Enforcement cost: a deny rule that does not match, next to an alert rule", "",

@@ -11,12 +11,13 @@ it. Runs alternate (1, 100, 1000, 1, ...), and the report gives medians. Needs r
   bench/rule_scaling.py [--reps 5] [--events 2000] [--build build] [--out bench/rule-scaling.md]
 """
 import argparse
-import json
 import os
 import statistics
 import subprocess
 import tempfile
 import time
+
+import bpf_bench
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COUNTS = (1, 100, 1000)
@@ -48,29 +49,10 @@ def policy(n, path, rule):
             f.write(f"  - name: r{i}\n    description: scaling rule {i}\n    {rule(i)}")
 
 
-def prog_ids(pid):
-    """The BPF programs a process holds, from its fdinfo."""
-    ids = set()
-    fddir = f"/proc/{pid}/fdinfo"
-    for fd in os.listdir(fddir):
-        try:
-            for line in open(os.path.join(fddir, fd)):
-                if line.startswith("prog_id:"):
-                    ids.add(int(line.split()[1]))
-        except OSError:
-            pass
-    return ids
-
-
 def prog_stats(pid, name):
-    for pid_ in sorted(prog_ids(pid)):
-        out = subprocess.run(["bpftool", "prog", "show", "id", str(pid_), "--json"],
-                             capture_output=True, text=True).stdout
-        if not out:
-            continue
-        p = json.loads(out)
-        if p.get("name") == name:
-            return p.get("run_time_ns", 0), p.get("run_cnt", 0)
+    for prog, run_time_ns, run_cnt in bpf_bench.progs(pid):
+        if prog == name:
+            return run_time_ns, run_cnt
     raise RuntimeError(f"{name} of vigil {pid} not found")
 
 
@@ -79,26 +61,11 @@ def one_run(vigil, workload, n, events, work):
     pol = os.path.join(work, f"rules-{workload}-{n}.yaml")
     policy(n, pol, rule)
     out = os.path.join(work, f"out-{workload}-{n}.jsonl")
-    if os.path.exists(out):
-        os.unlink(out)
-    agent = subprocess.Popen([vigil, "run", "--policy", pol, "--output", out],
-                             stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if os.path.exists(out) and "agent.policy" in open(out).read():
-                break
-            if agent.poll() is not None:
-                raise RuntimeError(agent.stderr.read())
-            time.sleep(0.05)
+    with bpf_bench.agent(vigil, pol, out) as agent:
         t0, c0 = prog_stats(agent.pid, prog)
         subprocess.run(command(events), check=True)
         t1, c1 = prog_stats(agent.pid, prog)
-    finally:
-        agent.send_signal(2)
-        agent.wait(timeout=30)
-    last = json.loads(open(out).read().splitlines()[-1])
-    st = last["stats"][kind]
+    st = bpf_bench.last_stats(out)[kind]
     return {"ns_per_event": (t1 - t0) / max(c1 - c0, 1), "events": c1 - c0,
             "filtered": st["filtered"], "delivered": st["delivered"]}
 
@@ -127,24 +94,16 @@ def main():
     a = ap.parse_args()
     workloads = a.workload or ["exec", "open"]
     vigil = os.path.join(a.build, "vigil")
-    sysctl = "/proc/sys/kernel/bpf_stats_enabled"
-    before = open(sysctl).read().strip()
     results = {(w, n): [] for w in workloads for n in COUNTS}
-    with tempfile.TemporaryDirectory(prefix="vigil-rules-bench-") as work:
-        try:
-            with open(sysctl, "w") as f:
-                f.write("1")
-            for rep in range(a.reps):
-                for w in workloads:
-                    for n in COUNTS:
-                        r = one_run(vigil, w, n, a.events, work)
-                        results[(w, n)].append(r)
-                        print(f"rep {rep + 1}: {w} {n:5d} rules: {r['ns_per_event']:.0f} ns/event "
-                              f"({r['events']} events, {r['filtered']} filtered in the kernel, "
-                              f"{r['delivered']} delivered)", flush=True)
-        finally:
-            with open(sysctl, "w") as f:
-                f.write(before)
+    with tempfile.TemporaryDirectory(prefix="vigil-rules-bench-") as work, bpf_bench.bpf_stats():
+        for rep in range(a.reps):
+            for w in workloads:
+                for n in COUNTS:
+                    r = one_run(vigil, w, n, a.events, work)
+                    results[(w, n)].append(r)
+                    print(f"rep {rep + 1}: {w} {n:5d} rules: {r['ns_per_event']:.0f} ns/event "
+                          f"({r['events']} events, {r['filtered']} filtered in the kernel, "
+                          f"{r['delivered']} delivered)", flush=True)
     uname = os.uname()
     lines = ["# Rule scaling: the kernel's cost per event", "",
              f"Machine: {os.cpu_count()} CPUs, kernel {uname.release}; "
