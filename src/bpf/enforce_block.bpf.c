@@ -9,13 +9,10 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "vigil/abi.h"
+#include "xdp_frame.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
-#define ETH_P_8021Q 0x8100
-#define ETH_P_8021AD 0x88A8
 
 /* value: packets dropped by this entry */
 struct {
@@ -37,22 +34,13 @@ struct {
 SEC("xdp")
 int vigil_block(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
 	__u64 *hits = NULL;
+	__u16 proto;
+	void *l3 = xdp_network_header((void *)(long)ctx->data, end, &proto);
 
-	if ((void *)(eth + 1) > end)
+	if (!l3)
 		return XDP_PASS;
-	__u16 proto = eth->h_proto;
-	void *l3 = eth + 1;
-	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
-		struct vlan_hdr *vh = l3;
-		if ((void *)(vh + 1) > end)
-			return XDP_PASS;
-		proto = vh->h_vlan_encapsulated_proto;
-		l3 = vh + 1;
-	}
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = l3;
 		if ((void *)(ip + 1) > end)

@@ -13,15 +13,12 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "vigil/abi.h"
+#include "xdp_frame.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define AF_INET 2
 #define AF_INET6 10
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
-#define ETH_P_8021Q 0x8100
-#define ETH_P_8021AD 0x88A8
 #define IP_OFFSET_MASK 0x1fff
 
 struct {
@@ -93,28 +90,19 @@ _Static_assert(VIGIL_ENF_RULES_MAX == 64, "one ONE() per rule bit below");
 SEC("xdp")
 int vigil_pkt(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
 	struct vigil_pkt_sample s = {};
 	__u32 zero = 0;
 	void *l4 = NULL;
+	__u16 h_proto;
 	__u64 m;
 
 	struct vigil_pkt_config *c = bpf_map_lookup_elem(&pkt_config, &zero);
 	if (!c || !c->active)
 		return XDP_PASS;
-	if ((void *)(eth + 1) > end)
+	void *l3 = xdp_network_header((void *)(long)ctx->data, end, &h_proto);
+	if (!l3)
 		return XDP_PASS;
-	__u16 h_proto = eth->h_proto;
-	void *l3 = eth + 1;
-	if (h_proto == bpf_htons(ETH_P_8021Q) || h_proto == bpf_htons(ETH_P_8021AD)) {
-		struct vlan_hdr *vh = l3;
-		if ((void *)(vh + 1) > end)
-			return XDP_PASS;
-		h_proto = vh->h_vlan_encapsulated_proto;
-		l3 = vh + 1;
-	}
 	if (h_proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = l3;
 		if ((void *)(ip + 1) > end)
