@@ -17,15 +17,13 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <jansson.h>
 
 #include "enforce/enforce.h"
+#include "enforce/report.h"
 #include "enforce/spec.h"
 #include "enforce_connect.skel.h"
 #include "format.h"
 #include "pipeline.h"
-#include "policy/alert.h"
-#include "timefmt.h"
 
 #define VIGIL_ENF_HOOKS 6 /* enum vigil_enf_hook */
 
@@ -305,23 +303,9 @@ static void write_record_alerts(struct enforcer *e, const struct vigil_enf_recor
 		if (r->denied)
 			out_i64(&o, "result", -EPERM);
 		out_obj_end(&o);
-		out_obj(&o, "enforcement");
-		out_str(&o, "action", "deny");
-		out_str(&o, "mechanism", "cgroup");
-		out_str(&o, "outcome", denies ? "denied" : "would-deny");
-		out_obj_end(&o);
-		out_end(&o);
-		size_t n = e->json.len;
-		while (n && e->json.p[n - 1] == '\n')
-			n--;
-		json_t *ev = json_loadb(e->json.p, n, 0, NULL);
-		if (!ev) {
-			pl->malformed++;
-			continue;
-		}
-		policy_write_alert(rule, ev, e->json.p, n, &pl->out);
-		json_decref(ev);
-		e->alerts++;
+		if (enforce_alert_end(&o, &e->json, rule, "deny", "cgroup",
+				      denies ? "denied" : "would-deny", pl))
+			e->alerts++;
 	}
 }
 
@@ -337,33 +321,6 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Records lost (the decision itself never is): reported in-band as agent.loss, as the sensors'. */
-static void report_loss(struct enforcer *e, struct pipeline *pl)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	uint32_t zero = 0;
-	uint64_t lost = 0;
-
-	if (ncpu <= 0)
-		return;
-	struct vigil_enf_stats *st = calloc((size_t)ncpu, sizeof(*st));
-	if (!st)
-		abort();
-	if (!bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.enf_stats), &zero, st))
-		for (int i = 0; i < ncpu; i++)
-			lost += st[i].lost;
-	free(st);
-	if (lost <= e->lost_reported)
-		return;
-	format_open(&pl->out, now_boot_ns(), "agent.loss");
-	out_obj(&pl->out, "lost");
-	out_u64(&pl->out, "enforce.connect", lost - e->lost_reported);
-	out_obj_end(&pl->out);
-	out_u64(&pl->out, "total", lost - e->lost_reported);
-	out_end(&pl->out);
-	e->lost_reported = lost;
-}
-
 uint64_t enforcer_poll(struct enforcer *e, struct pipeline *pl)
 {
 	if (!e || !pl)
@@ -374,7 +331,7 @@ uint64_t enforcer_poll(struct enforcer *e, struct pipeline *pl)
 	uint64_t before = e->alerts;
 	e->pl = pl;
 	ring_buffer__consume(e->rb);
-	report_loss(e, pl);
+	enforce_report_loss(bpf_map__fd(e->skel->maps.enf_stats), "enforce.connect", &e->lost_reported, pl);
 	return e->alerts - before + xdp;
 }
 

@@ -16,14 +16,13 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <jansson.h>
 
 #include "enforce/enforce.h"
+#include "enforce/report.h"
 #include "enforce/spec.h"
 #include "enforce_packet.skel.h"
 #include "format.h"
 #include "pipeline.h"
-#include "policy/alert.h"
 
 #define XDP_IFACES_MAX 16
 
@@ -224,23 +223,9 @@ static void write_alert(struct xdp_enforcer *x, struct pipeline *pl, size_t b, u
 	out_str(&o, "iface", ifname);
 	out_u64(&o, "packets", count);
 	out_obj_end(&o);
-	out_obj(&o, "enforcement");
-	out_str(&o, "action", "deny");
-	out_str(&o, "mechanism", "xdp");
-	out_str(&o, "outcome", x->modes[b] == MODE_ENFORCE ? "denied" : "would-deny");
-	out_obj_end(&o);
-	out_end(&o);
-	size_t n = x->json.len;
-	while (n && x->json.p[n - 1] == '\n')
-		n--;
-	json_t *ev = json_loadb(x->json.p, n, 0, NULL);
-	if (!ev) {
-		pl->malformed++;
-		return;
-	}
-	policy_write_alert(x->rules[b], ev, x->json.p, n, &pl->out);
-	json_decref(ev);
-	x->alerts++;
+	if (enforce_alert_end(&o, &x->json, x->rules[b], "deny", "xdp",
+			      x->modes[b] == MODE_ENFORCE ? "denied" : "would-deny", pl))
+		x->alerts++;
 }
 
 uint64_t xdp_enforcer_poll(struct xdp_enforcer *x, struct pipeline *pl)

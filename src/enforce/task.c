@@ -14,14 +14,12 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <jansson.h>
 
+#include "enforce/report.h"
 #include "enforce/task.h"
 #include "enforce_task.skel.h"
 #include "format.h"
 #include "pipeline.h"
-#include "policy/alert.h"
-#include "timefmt.h"
 
 #define MAX_PROGS 32
 
@@ -438,23 +436,9 @@ static void write_record_alerts(struct task_enforcer *e, const struct vigil_enf_
 		format_open(&o, r->ktime_ns, enf_task_kind_name(r->op));
 		write_proc(&o, r, p);
 		write_body(&o, r, acts);
-		out_obj(&o, "enforcement");
-		out_str(&o, "action", action_name(rule->action));
-		out_str(&o, "mechanism", r->mechanism == 1 ? "lsm" : "signal");
-		out_str(&o, "outcome", outcome(r, e->modes[b]));
-		out_obj_end(&o);
-		out_end(&o);
-		size_t n = e->json.len;
-		while (n && e->json.p[n - 1] == '\n')
-			n--;
-		json_t *ev = json_loadb(e->json.p, n, 0, NULL);
-		if (!ev) {
-			pl->malformed++;
-			continue;
-		}
-		policy_write_alert(rule, ev, e->json.p, n, &pl->out);
-		json_decref(ev);
-		e->alerts++;
+		if (enforce_alert_end(&o, &e->json, rule, action_name(rule->action),
+				      r->mechanism == 1 ? "lsm" : "signal", outcome(r, e->modes[b]), pl))
+			e->alerts++;
 	}
 }
 
@@ -470,32 +454,6 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void report_loss(struct task_enforcer *e, struct pipeline *pl)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	uint32_t zero = 0;
-	uint64_t lost = 0;
-
-	if (ncpu <= 0)
-		return;
-	struct vigil_enf_stats *st = calloc((size_t)ncpu, sizeof(*st));
-	if (!st)
-		abort();
-	if (!bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.enf_task_stats), &zero, st))
-		for (int i = 0; i < ncpu; i++)
-			lost += st[i].lost;
-	free(st);
-	if (lost <= e->lost_reported)
-		return;
-	format_open(&pl->out, now_boot_ns(), "agent.loss");
-	out_obj(&pl->out, "lost");
-	out_u64(&pl->out, "enforce.task", lost - e->lost_reported);
-	out_obj_end(&pl->out);
-	out_u64(&pl->out, "total", lost - e->lost_reported);
-	out_end(&pl->out);
-	e->lost_reported = lost;
-}
-
 uint64_t task_enforcer_poll(struct task_enforcer *e, struct pipeline *pl)
 {
 	if (!e || !e->rb || !pl)
@@ -503,7 +461,7 @@ uint64_t task_enforcer_poll(struct task_enforcer *e, struct pipeline *pl)
 	uint64_t before = e->alerts;
 	e->pl = pl;
 	ring_buffer__consume(e->rb);
-	report_loss(e, pl);
+	enforce_report_loss(bpf_map__fd(e->skel->maps.enf_task_stats), "enforce.task", &e->lost_reported, pl);
 	return e->alerts - before;
 }
 
