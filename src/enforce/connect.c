@@ -66,6 +66,28 @@ int enforce_cgroup2_root(char *buf, size_t len)
 	return rc;
 }
 
+int enforce_exempt_cgroup_id(const char *p, uint64_t *id, char *err, size_t errlen)
+{
+	char root[512], path[1024];
+	struct stat st;
+
+	if (p[0] == '/' && !stat(p, &st) && S_ISDIR(st.st_mode)) {
+		snprintf(path, sizeof(path), "%s", p);
+	} else {
+		if (enforce_cgroup2_root(root, sizeof(root))) {
+			snprintf(err, errlen, "--exempt-cgroup %s: no cgroup2 mount", p);
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/%s", root, p[0] == '/' ? p + 1 : p);
+	}
+	if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "--exempt-cgroup %s: no such cgroup (%s)", p, path);
+		return -1;
+	}
+	*id = (uint64_t)st.st_ino; /* a cgroup2 directory's inode is its id */
+	return 0;
+}
+
 /* --- tables ---------------------------------------------------------------------------- */
 
 struct kv {
@@ -199,7 +221,6 @@ static int fill_exempt(struct enforcer *e, const struct enforce_opts *o, struct 
 		       char *err, size_t errlen)
 {
 	uint8_t one = 1;
-	char root[512];
 
 	for (size_t i = 0; i < o->nexempt_comm; i++) {
 		char c[VIGIL_COMM_LEN] = {};
@@ -211,23 +232,9 @@ static int fill_exempt(struct enforcer *e, const struct enforce_opts *o, struct 
 		cfg->exempt_comms++;
 	}
 	for (size_t i = 0; i < o->nexempt_cgroup; i++) {
-		char path[1024];
-		struct stat st;
-		const char *p = o->exempt_cgroup[i];
-		if (p[0] == '/' && !stat(p, &st) && S_ISDIR(st.st_mode)) {
-			snprintf(path, sizeof(path), "%s", p);
-		} else {
-			if (enforce_cgroup2_root(root, sizeof(root))) {
-				snprintf(err, errlen, "--exempt-cgroup %s: no cgroup2 mount", p);
-				return -1;
-			}
-			snprintf(path, sizeof(path), "%s/%s", root, p[0] == '/' ? p + 1 : p);
-		}
-		if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "--exempt-cgroup %s: no such cgroup (%s)", p, path);
+		uint64_t id;
+		if (enforce_exempt_cgroup_id(o->exempt_cgroup[i], &id, err, errlen))
 			return -1;
-		}
-		uint64_t id = (uint64_t)st.st_ino; /* a cgroup2 directory's inode is its id */
 		if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.enf_exempt_cgroup), &id, &one, BPF_ANY)) {
 			snprintf(err, errlen, "enforcement: cannot fill the exempt table: %s", strerror(errno));
 			return -1;

@@ -102,6 +102,9 @@ void xdp_enforcer_destroy(struct xdp_enforcer *x);
 
 /* Finds the cgroup2 mount; 0, or -1. */
 int enforce_cgroup2_root(char *buf, size_t len);
+/* The id of an --exempt-cgroup PATH (absolute, or under the cgroup2 mount); 0, or -1 with a
+ * message. */
+int enforce_exempt_cgroup_id(const char *path, uint64_t *id, char *err, size_t errlen);
 
 /* vigil block add|del|list */
 int cmd_block(int argc, char **argv);

@@ -251,7 +251,6 @@ static int fill_exempt(struct task_enforcer *e, const struct enforce_opts *o,
 		       struct vigil_enf_task_config *cfg, char *err, size_t errlen)
 {
 	uint64_t all = ~0ULL;
-	char root[512];
 
 	for (size_t i = 0; i < o->nexempt_comm; i++) {
 		char c[VIGIL_COMM_LEN] = {};
@@ -261,23 +260,9 @@ static int fill_exempt(struct task_enforcer *e, const struct enforce_opts *o,
 		cfg->exempt_comms++;
 	}
 	for (size_t i = 0; i < o->nexempt_cgroup; i++) {
-		char path[1024];
-		struct stat st;
-		const char *p = o->exempt_cgroup[i];
-		if (p[0] == '/' && !stat(p, &st) && S_ISDIR(st.st_mode)) {
-			snprintf(path, sizeof(path), "%s", p);
-		} else {
-			if (enforce_cgroup2_root(root, sizeof(root))) {
-				snprintf(err, errlen, "--exempt-cgroup %s: no cgroup2 mount", p);
-				return -1;
-			}
-			snprintf(path, sizeof(path), "%s/%s", root, p[0] == '/' ? p + 1 : p);
-		}
-		if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "--exempt-cgroup %s: no such cgroup (%s)", p, path);
+		uint64_t id;
+		if (enforce_exempt_cgroup_id(o->exempt_cgroup[i], &id, err, errlen))
 			return -1;
-		}
-		uint64_t id = (uint64_t)st.st_ino; /* a cgroup2 directory's inode is its id */
 		if (put(e->skel->maps.enf_task_exempt_cgroup, &id, &all, "exempt", err, errlen))
 			return -1;
 		cfg->exempt_cgroups++;
