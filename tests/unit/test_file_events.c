@@ -104,7 +104,9 @@ static char *render(struct built *b, size_t size)
 	out_begin(&o);
 	body_file(&o, &b->ev, size);
 	out_end(&o);
-	return strdup(sbuf_str(&s));
+	char *json = strdup(sbuf_str(&s));
+	sbuf_free(&s);
+	return json;
 }
 
 static void open_record_renders(void **state)
