@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "enforce/conjunction.h"
 #include "enforce/enforce.h"
 #include "enforce/spec.h"
 #include "enforce/task.h"
@@ -17,19 +18,6 @@ static const char *const packet_fields =
 static const char *const bind_fields =
 	"net.saddr cidr/==/in, net.sport ==/in, net.proto == tcp, net.family ==/in, "
 	"proc.uid ==/in, proc.comm ==/in, joined by 'and'";
-
-static struct pos first_pos(const struct node *n, struct pos dflt, int depth)
-{
-	if (!n || depth > 200)
-		return dflt;
-	if (n->type == N_PRED)
-		return n->pos;
-	struct pos p = first_pos(n->l, (struct pos){ 0 }, depth + 1);
-	if (p.file)
-		return p;
-	p = first_pos(n->r, (struct pos){ 0 }, depth + 1);
-	return p.file ? p : dflt;
-}
 
 static bool set_u64(uint64_t **vals, size_t *n, bool *has, const struct node *p, uint64_t max,
 		    char *why, size_t len)
@@ -165,38 +153,9 @@ static bool pred(const struct node *p, struct enf_spec *s, char *why, size_t len
 	return false;
 }
 
-static bool walk(const struct node *n, struct enf_spec *s, char *why, size_t len, struct pos *at,
-		 int depth)
+static bool spec_pred(const struct node *p, void *spec, char *why, size_t len)
 {
-	if (!n)
-		return true;
-	if (depth > 200) {
-		snprintf(why, len, "the condition nests too deeply");
-		return false;
-	}
-	switch (n->type) {
-	case N_TRUE:
-		return true;
-	case N_AND:
-		return walk(n->l, s, why, len, at, depth + 1) && walk(n->r, s, why, len, at, depth + 1);
-	case N_OR:
-		*at = first_pos(n, *at, 0);
-		snprintf(why, len, "'or' (the kernel decides a conjunction: %s)",
-			 s->packet ? packet_fields : s->listen ? bind_fields : kernel_fields);
-		return false;
-	case N_NOT:
-		*at = first_pos(n, *at, 0);
-		snprintf(why, len, "'not' (the kernel decides a conjunction: %s)",
-			 s->packet ? packet_fields : s->listen ? bind_fields : kernel_fields);
-		return false;
-	case N_PRED:
-		if (!pred(n, s, why, len)) {
-			*at = n->pos;
-			return false;
-		}
-		return true;
-	}
-	return false;
+	return pred(p, spec, why, len);
 }
 
 void enf_spec_free(struct enf_spec *s)
@@ -239,9 +198,13 @@ enum enforce_class enf_spec_build(const struct rule *r, struct enf_spec *s, char
 			 s->packet ? "packet" : s->listen ? "bind" : "connect");
 		return ENF_CLASS_NONE;
 	}
-	*at = first_pos(r->when_tree, r->when_pos, 0);
+	*at = enf_first_pos(r->when_tree, r->when_pos);
 	bool packet = s->packet;
-	if (!walk(r->when_tree, s, why, whylen, at, 0)) {
+	const struct enf_conjunction shape = {
+		.pred = spec_pred,
+		.fields = s->packet ? packet_fields : s->listen ? bind_fields : kernel_fields,
+	};
+	if (!enf_walk_conjunction(r->when_tree, &shape, s, why, whylen, at)) {
 		enf_spec_free(s);
 		return ENF_CLASS_NONE;
 	}

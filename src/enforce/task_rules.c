@@ -10,6 +10,7 @@
 
 #include <bpf/btf.h>
 
+#include "enforce/conjunction.h"
 #include "enforce/task.h"
 #include "kinds.h"
 #include "probe.h"
@@ -36,7 +37,7 @@ static const struct {
 				  "syscalls/sys_enter_ptrace" },
 };
 
-static const char *const fields_help =
+static const char fields_help[] =
 	"proc.uid, proc.comm, proc.exe, file.path, mount.target, setuid.new.uid/euid, bpf.cmd, "
 	"ptrace.request tests joined by 'and'; "
 	"see docs/enforcement.md";
@@ -138,18 +139,6 @@ const char *enf_task_hooks(int op, bool lsm)
 const char *enf_task_kind_name(int op)
 {
 	return op >= 0 && op < VIGIL_ENF_OP_COUNT ? kind_name(ops[op].kind) : "?";
-}
-
-static struct pos first_pred(const struct node *n, struct pos dflt, int depth)
-{
-	if (!n || depth > 200)
-		return dflt;
-	if (n->type == N_PRED)
-		return n->pos;
-	struct pos p = first_pred(n->l, (struct pos){ 0 }, depth + 1);
-	if (!p.file)
-		p = first_pred(n->r, (struct pos){ 0 }, depth + 1);
-	return p.file ? p : dflt;
 }
 
 static void *grow(void *p, size_t n, size_t add, size_t size)
@@ -316,43 +305,19 @@ static bool pred(const struct node *p, struct enf_task_spec *s, char *why, size_
 	return false;
 }
 
-static bool walk(const struct node *n, struct enf_task_spec *s, char *why, size_t len,
-		 struct pos *at, int depth)
+static bool spec_pred(const struct node *p, void *spec, char *why, size_t len)
 {
-	if (!n)
-		return true;
-	if (depth > 200) {
-		snprintf(why, len, "the condition nests too deeply");
-		return false;
-	}
-	switch (n->type) {
-	case N_TRUE:
-		return true;
-	case N_AND:
-		return walk(n->l, s, why, len, at, depth + 1) && walk(n->r, s, why, len, at, depth + 1);
-	case N_OR:
-		*at = first_pred(n, *at, 0);
-		snprintf(why, len, "'or' (the kernel decides a conjunction: %s)", fields_help);
-		return false;
-	case N_NOT:
-		if (n->l && n->l->type == N_PRED) {
-			if (neg_pred(n->l, s, why, len))
-				return true;
-			*at = n->l->pos;
-			return false;
-		}
-		*at = first_pred(n, *at, 0);
-		snprintf(why, len, "'not' over more than one test (the kernel decides: %s)", fields_help);
-		return false;
-	case N_PRED:
-		if (!pred(n, s, why, len)) {
-			*at = n->pos;
-			return false;
-		}
-		return true;
-	}
-	return false;
+	return pred(p, spec, why, len);
 }
+
+static bool spec_neg_pred(const struct node *p, void *spec, char *why, size_t len)
+{
+	return neg_pred(p, spec, why, len);
+}
+
+static const struct enf_conjunction shape = {
+	.pred = spec_pred, .neg_pred = spec_neg_pred, .fields = fields_help,
+};
 
 void enf_task_spec_free(struct enf_task_spec *s)
 {
@@ -405,8 +370,8 @@ enum enforce_class enf_task_build(const struct rule *r, struct enf_task_spec *s,
 			 action_name(r->action), enf_task_kind_name(s->op), ops[s->op].lsm_hooks);
 		return ENF_CLASS_NONE;
 	}
-	*at = first_pred(r->when_tree, r->when_pos, 0);
-	if (!walk(r->when_tree, s, why, whylen, at, 0)) {
+	*at = enf_first_pos(r->when_tree, r->when_pos);
+	if (!enf_walk_conjunction(r->when_tree, &shape, s, why, whylen, at)) {
 		enf_task_spec_free(s);
 		return ENF_CLASS_NONE;
 	}
