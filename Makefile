@@ -32,8 +32,9 @@ HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
+TEST_DEPS_STAMP := $(BUILD)/.test-deps-ok
 
-.PHONY: all deps run test unit e2e clean bench-pipeline fuzz
+.PHONY: all deps test-deps run test unit e2e clean bench-pipeline fuzz
 .DELETE_ON_ERROR:
 # BPF objects and skeletons are intermediate files: keep them, or every make rebuilds it all.
 .SECONDARY:
@@ -47,6 +48,13 @@ $(DEPS_STAMP): scripts/install-deps.sh
 	@touch $@
 
 deps: $(DEPS_STAMP)
+
+# What only the suite and the benchmarks use (qemu, busybox-static, bpftrace, auditd, ...).
+$(TEST_DEPS_STAMP): scripts/install-test-deps.sh | $(DEPS_STAMP)
+	@scripts/install-test-deps.sh
+	@touch $@
+
+test-deps: $(TEST_DEPS_STAMP)
 
 $(BUILD)/vmlinux.h: | $(DEPS_STAMP)
 	@test -r /sys/kernel/btf/vmlinux || { echo "vigil: this kernel has no BTF (/sys/kernel/btf/vmlinux); vigil needs CONFIG_DEBUG_INFO_BTF=y" >&2; exit 1; }
@@ -116,7 +124,7 @@ run: $(BUILD)/vigil
 unit: $(UNIT_BINS)
 e2e: $(BUILD)/vigil $(HELPER_BINS)
 
-test: $(BUILD)/vigil $(UNIT_BINS) $(HELPER_BINS) $(BUILD)/fuzz/fuzz_policy
+test: $(BUILD)/vigil $(UNIT_BINS) $(HELPER_BINS) $(BUILD)/fuzz/fuzz_policy $(TEST_DEPS_STAMP)
 	@python3 tests/run.py --build $(BUILD)
 
 clean:

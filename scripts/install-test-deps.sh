@@ -1,0 +1,34 @@
+#!/bin/sh
+# Installs the Debian 12 packages that only the test suite and the benchmarks need (the build's
+# own are in install-deps.sh). `make test` runs it; idempotent: silent and quick when everything
+# is present, installs only what is missing otherwise. Each package names what uses it.
+set -eu
+
+PACKAGES="
+qemu-system-x86    tests/vm: the Debian 6.1 and 6.12 kernels under TCG (BPF LSM, fexit, modules)
+busybox-static     tests/vm: the guest's userland; test_exec_facts: a statically linked binary
+jq                 tests/vm: the guest tests read vigil's JSON
+bpftrace           bench (the smoke run in the suite): the bpftrace rows
+auditd             bench (the smoke run in the suite): the auditd rows
+gnuplot-nox        bench: results.png
+util-linux         setpriv, nsenter, unshare, script, mountpoint
+iproute2           network namespaces and veth pairs
+tmux               test_shell: an interactive bash on a terminal
+"
+
+names=$(printf '%s\n' "$PACKAGES" | awk 'NF { print $1 }')
+missing=""
+for p in $names; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "vigil: the test suite needs Debian packages:$missing (run as root, or: apt-get install$missing)" >&2
+	exit 1
+fi
+echo "vigil: installing for the tests:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
