@@ -49,19 +49,39 @@ static bool is_fs(const char *path, long magic)
 	return statfs(path, &st) == 0 && st.f_type == magic;
 }
 
-int kernel_fs_ensure(char *err, size_t errlen)
+/* Mounts fstype at path unless it is there already; says so in one line when it did. */
+static int ensure_mounted(const char *path, const char *fstype, long magic, const char *opts,
+			  char *err, size_t errlen)
 {
-	if (!is_fs("/sys/kernel/tracing", TRACEFS_MAGIC) &&
-	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) != 0) {
+	if (is_fs(path, magic))
+		return 0;
+	if (mount(fstype, path, fstype, 0, opts) != 0) {
 		int e = errno;
-		snprintf(err, errlen, "tracefs is not mounted and mounting it failed: %s (try: mount -t tracefs tracefs /sys/kernel/tracing)",
-			 strerror(e));
+		snprintf(err, errlen, "%s is not mounted at %s and mounting it failed: %s (try: mount -t %s %s %s)",
+			 fstype, path, strerror(e), fstype, fstype, path);
 		return -e;
 	}
-	/* securityfs only tells us about LSMs and lockdown: its absence is not an error */
-	if (!is_fs("/sys/kernel/security", SECURITYFS_MAGIC))
-		(void)mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL);
+	fprintf(stderr, "vigil: mounted %s at %s (it was not mounted)\n", fstype, path);
 	return 0;
+}
+
+int kernel_fs_ensure(char *err, size_t errlen)
+{
+	char ignored[256];
+	int rc = ensure_mounted("/sys/kernel/tracing", "tracefs", TRACEFS_MAGIC, NULL, err, errlen);
+
+	if (rc)
+		return rc;
+	/* securityfs only tells us about LSMs and lockdown: its absence is not an error */
+	(void)ensure_mounted("/sys/kernel/security", "securityfs", SECURITYFS_MAGIC, NULL, ignored,
+			     sizeof(ignored));
+	return 0;
+}
+
+int kernel_bpffs_ensure(char *err, size_t errlen)
+{
+	/* mode=0700: only root may look at or add pins, as on a distribution that mounts it */
+	return ensure_mounted(BPFFS_PATH, "bpf", BPF_FS_MAGIC, "mode=0700", err, errlen);
 }
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)

@@ -41,6 +41,10 @@ struct probe_result {
 /* Mounts tracefs and securityfs where they are missing (vigil needs the first, reads the second).
  * Returns 0, or -errno with a message in err. */
 int kernel_fs_ensure(char *err, size_t errlen);
+/* The BPF filesystem pins live in; mounted (with one line on stderr) when it is not there.
+ * 0, or -errno with a message. */
+#define BPFFS_PATH "/sys/fs/bpf"
+int kernel_bpffs_ensure(char *err, size_t errlen);
 
 /* Runs every probe. Needs root; prints nothing. */
 void probe_run(struct probe_result *r);

@@ -23,10 +23,10 @@
 #include "cli.h"
 #include "enforce/enforce.h"
 #include "enforce_block.skel.h"
+#include "probe.h"
 #include "vigil/abi.h"
 
-#define BPFFS "/sys/fs/bpf"
-#define PIN_DIR BPFFS "/vigil"
+#define PIN_DIR BPFFS_PATH "/vigil"
 #define PIN_V4 PIN_DIR "/block_v4"
 #define PIN_V6 PIN_DIR "/block_v6"
 #define PIN_PROG PIN_DIR "/block_prog"
@@ -144,13 +144,10 @@ static void cidr_str(int family, const uint8_t *addr, uint32_t prefix, char *out
 
 int enforce_bpffs(void)
 {
-	struct statfs sf;
+	char err[256];
 
-	if (!statfs(BPFFS, &sf) && sf.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
-		fprintf(stderr, "vigil: %s is not a BPF filesystem and mounting one failed: %s\n", BPFFS,
-			strerror(errno));
+	if (kernel_bpffs_ensure(err, sizeof(err))) {
+		fprintf(stderr, "vigil: %s\n", err);
 		return -1;
 	}
 	return 0;

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "enforce/enforce.h"
+#include "probe.h"
 
 const char *enforce_pin_name_error(const char *name)
 {
@@ -55,10 +56,8 @@ int enforce_pin_prepare(const struct enforce_opts *o, char *err, size_t errlen)
 	char dir[256];
 
 	pin_dir(dir, sizeof(dir), o->pin_name);
-	if (enforce_bpffs()) {
-		snprintf(err, errlen, "--pin: no BPF filesystem at /sys/fs/bpf");
+	if (kernel_bpffs_ensure(err, errlen))
 		return -1;
-	}
 	if (count_pins(dir)) {
 		snprintf(err, errlen, "--pin: the enforcement of an earlier vigil run --pin is still pinned under %s: lift it first with vigil unpin%s%s",
 			 dir, o->pin_name ? " " : "", o->pin_name ? o->pin_name : "");
