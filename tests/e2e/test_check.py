@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import time
 
+import vigil_test
 from vigil_test import Agent, Skip, helper, make_cgroup, marker, on_cleanup, one, vigil
 
 # Every check the issue asks for, by id, with the sysctl it reads when it reads one.
@@ -411,14 +412,9 @@ def test_apply_sets_and_restores_a_real_sysctl():
 
 # --- the BPF inventory ---
 
-TRACEFS = "/sys/kernel/tracing"
-
-
 def tracepoint_dir(event):
     """The tracefs directory of a tracepoint, mounting tracefs where it is missing."""
-    if not os.path.isdir(os.path.join(TRACEFS, "events")):
-        subprocess.run(["mount", "-t", "tracefs", "tracefs", TRACEFS], check=True)
-    return os.path.join(TRACEFS, "events", event)
+    return os.path.join(vigil_test.tracefs(), "events", event)
 
 
 def start_holder(name, *opts):
@@ -443,7 +439,7 @@ def find(objs, oid, what):
 def test_inventory_shows_a_foreign_program_with_its_holder():
     name = marker()[:15]  # BPF object names hold 15 characters
     cg = make_cgroup(name)
-    pin = f"/sys/fs/bpf/{name}"
+    pin = os.path.join(vigil_test.bpffs(), name)
     on_cleanup(lambda: os.path.exists(pin) and os.unlink(pin))
     t0 = time.time()
     proc, ids = start_holder(name, "--cgroup", cg, "--pin", pin,
@@ -504,7 +500,7 @@ def test_inventory_shows_a_foreign_program_with_its_holder():
 
 def test_table_neutralises_control_characters_in_names():
     name = marker()[:15]
-    pin = f"/sys/fs/bpf/{name}\x1b[2J\x07"  # would clear the screen and ring the bell
+    pin = os.path.join(vigil_test.bpffs(), f"{name}\x1b[2J\x07")  # would clear the screen and ring the bell
     on_cleanup(lambda: os.path.exists(pin) and os.unlink(pin))
     _, ids = start_holder(name, "--pin", pin)
     inv = run_json("--only", "kernel.btf")["inventory"]

@@ -47,14 +47,19 @@ def on_cleanup(fn):
 
 
 def cleanup_after_test():
+    """Stops the test's agents and runs its cleanups, last registered first. Returns what failed:
+    a cleanup that fails leaves something behind, so the runner fails the test for it."""
+    problems = []
     for agent in list(_agents):
         agent.kill()
     while _cleanups:
         fn = _cleanups.pop()
         try:
             fn()
-        except Exception as e:  # cleanup must not hide the test's own result
-            print(f"  (cleanup: {e})")
+        except Exception as e:  # noqa: BLE001: every cleanup runs, each failure is reported
+            problems.append(f"{getattr(fn, '__name__', 'cleanup')}: {type(e).__name__}: {e}")
+            print(f"  (cleanup failed: {problems[-1]})")
+    return problems
 
 
 def parse_jsonl(text, where="output"):
@@ -199,6 +204,26 @@ def check_invariant(stats):
     """delivered + lost == produced, exactly, for every kind."""
     for kind, s in stats.items():
         assert s["delivered"] + s["lost"] == s["produced"], f"{kind}: {s}"
+
+
+BPFFS = "/sys/fs/bpf"
+TRACEFS = "/sys/kernel/tracing"
+
+
+def _ensure_mounted(path, fstype, *opts):
+    if subprocess.run(["mountpoint", "-q", path]).returncode != 0:
+        subprocess.run(["mount", "-t", fstype, *opts, fstype, path], check=True)
+    return path
+
+
+def bpffs():
+    """The BPF filesystem, mounted the way vigil mounts it when a fresh boot has none."""
+    return _ensure_mounted(BPFFS, "bpf", "-o", "mode=0700")
+
+
+def tracefs():
+    """tracefs, mounted when a fresh boot has none (as vigil does for itself)."""
+    return _ensure_mounted(TRACEFS, "tracefs")
 
 
 def cgroup2_root():
