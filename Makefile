@@ -134,5 +134,5 @@ clean:
 # cloud kernels under qemu TCG; SKIP (exit 0) without qemu. Not part of `make test` yet.
 # make test-vm VM_ARGS="--kernel 6.1 --only probe -v"
 .PHONY: test-vm
-test-vm: $(BUILD)/vigil $(BUILD)/tests/helpers/enforce_connect
+test-vm: $(BUILD)/vigil $(BUILD)/tests/helpers/enforce_connect $(BUILD)/tests/helpers/probe_trial
 	@tests/vm/run --build $(BUILD) $(VM_ARGS)

@@ -5,7 +5,7 @@ import os
 import subprocess
 
 import vigil_test
-from vigil_test import vigil
+from vigil_test import helper, vigil
 
 
 def one_line_error(r, code, *needles):
@@ -86,6 +86,14 @@ def test_probe_agrees_with_the_kernel():
     # kprobes exist only where the kernel has the kprobe PMU
     has_kprobe_pmu = os.path.exists("/sys/bus/event_source/devices/kprobe")
     assert f["kprobe"]["available"] == has_kprobe_pmu
+    # the features enforcement and the sensors choose by: as an independent trial finds them
+    # (tests/helpers/probe_trial: hand-written programs loaded, attached and seen to act)
+    t = subprocess.run([helper("probe_trial")], capture_output=True, text=True, timeout=60)
+    assert t.returncode == 0, t.stderr
+    trial = json.loads(t.stdout)
+    for k in ("bpf_lsm", "fentry", "kprobe", "send_signal"):
+        assert f[k]["available"] == trial[k]["available"], (
+            f"{k}: vigil probe says {f[k]}, the trial says {trial[k]}")
     # the table form names the same features
     table = vigil("probe").stdout.splitlines()
     assert table[0].split()[:2] == ["FEATURE", "OK"]

@@ -18,22 +18,28 @@ from vigil_test import Agent, helper, on_cleanup, one, vigil
 HELPER = "enforce_task"
 
 
-def lsm_active():
-    """What `vigil probe` found: the mechanism vigil must report follows it."""
-    import vigil_test
-    p = subprocess.run([vigil_test.VIGIL, "probe", "--json"], capture_output=True, text=True,
-                       timeout=60)
+def trial():
+    """What the kernel really does, tried by tests/helpers/probe_trial (raw bpf(2), nothing of
+    vigil): an LSM program that denies one child's exec, bpf_send_signal that is delivered."""
+    p = subprocess.run([helper("probe_trial")], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
-    return json.loads(p.stdout)["bpf_lsm"]["available"]
+    return json.loads(p.stdout)
 
 
 _mech = None
 
 
 def mech():
+    """The mechanism vigil must report, from the independent trial, never from vigil's probe:
+    a regressed probe that said "no LSM" would otherwise let every test pass on the fallback."""
     global _mech
     if _mech is None:
-        _mech = "lsm" if lsm_active() else "signal"
+        t = trial()
+        if t["bpf_lsm"]["available"]:
+            _mech = "lsm"
+        else:
+            assert t["send_signal"]["available"], f"neither BPF LSM nor bpf_send_signal works: {t}"
+            _mech = "signal"
     return _mech
 
 

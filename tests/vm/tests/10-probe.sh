@@ -17,4 +17,29 @@ jq -r 'to_entries[] | "# \(.key) \(if .value.available then "yes" else "no" end)
 for f in $REQUIRED; do
 	check "$f available" jq -e ".${f}.available == true" probe.json
 done
+
+# The same features as an independent trial finds them (tests/helpers/probe_trial: hand-written
+# programs loaded with raw bpf(2), attached and seen to act, e.g. an LSM program that denies one
+# exec): vigil's probe must agree on each. A missing trial is a failure, not a skip.
+if ! command -v probe_trial >/dev/null; then
+	not_ok "probe_trial (tests/helpers) is in the image"
+	finish
+fi
+if ! probe_trial >trial.json 2>trial.err || ! jq -e . trial.json >/dev/null; then
+	cat trial.err trial.json
+	not_ok "probe_trial runs and prints JSON"
+	finish
+fi
+echo "vm-probe-trial: $(jq -c . trial.json)"
+for f in bpf_lsm fentry kprobe send_signal; do
+	v=$(jq -c ".${f}.available" probe.json)
+	t=$(jq -c ".${f}.available" trial.json)
+	if [ "$v" = "$t" ]; then
+		ok "$f: vigil probe ($v) agrees with the trial ($t)"
+	else
+		not_ok "$f: vigil probe says $v, the trial says $t: $(jq -r ".${f}.detail" trial.json)"
+	fi
+	# The matrix's kernels offer all four: the trial proves them, not only vigil's word.
+	check "$f works in the trial" jq -e ".${f}.available == true" trial.json
+done
 finish
