@@ -337,11 +337,39 @@ def tcp_reaches(pair, port):
     return p.stdout.strip() == "ok"
 
 
+class PrivateBpffs:
+    """A mount namespace with a bpffs of its own at /sys/fs/bpf. `vigil block` pins its one
+    table under /sys/fs/bpf/vigil, host-wide: run inside, this test's blocks, counts and the
+    final unpin are its own (another suite on the host blocks in its own), and ending the holder
+    frees whatever the test left pinned there."""
+
+    def __init__(self):
+        self.holder = subprocess.Popen(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+             "mount -t bpf bpf /sys/fs/bpf && echo ready && exec sleep 600"],
+            stdout=subprocess.PIPE, text=True)
+        on_cleanup(lambda: (self.holder.kill(), self.holder.wait()))
+        assert self.holder.stdout.readline() == "ready\n", "no private bpffs"
+
+    def vigil(self, *args, net=None, timeout=30):
+        """`vigil ARGS` in the private mount namespace (and in netns net if given)."""
+        cmd = ["nsenter", "-t", str(self.holder.pid), "-m"]
+        if net:
+            cmd.append(f"--net=/run/netns/{net}")
+        return subprocess.run([*cmd, vigil_test.VIGIL, *args], capture_output=True, text=True,
+                              timeout=timeout)
+
+    def path(self, p):
+        """Where p of the private namespace is seen from here."""
+        return f"/proc/{self.holder.pid}/root{p}"
+
+
 def test_block_drops_packets_at_xdp_on_veth():
     from netpair import NetPair
     pair = NetPair()
+    bpffs = PrivateBpffs()
     dev_a = "va" + pair.a[3:]
-    port = 47000 + os.getpid() % 1000
+    port = 25500 + os.getpid() % 500  # inside the pair's own namespace
     srv = subprocess.Popen(["nsenter", f"--net=/run/netns/{pair.a}", "python3", "-c",
                             f"import socket\ns=socket.socket()\ns.bind(('{pair.a4}', {port}))\ns.listen(64)\n"
                             "import time\nwhile True:\n  c,_=s.accept(); c.close()"],
@@ -350,27 +378,29 @@ def test_block_drops_packets_at_xdp_on_veth():
     deadline = time.monotonic() + 5
     while not tcp_reaches(pair, port):
         assert time.monotonic() < deadline, "the test listener is not reachable"
-    on_cleanup(lambda: in_ns(pair.a, vigil_test.VIGIL, "block", "del", "--iface", dev_a))
-    r = in_ns(pair.a, vigil_test.VIGIL, "block", "add", f"{pair.b4}/32", "--iface", dev_a)
-    on_cleanup(lambda: vigil("block", "del", f"{pair.b4}/32"))
+    assert "vigil" not in os.listdir(bpffs.path("/sys/fs/bpf"))  # a fresh bpffs
+    r = bpffs.vigil("block", "add", f"{pair.b4}/32", "--iface", dev_a, net=pair.a)
     assert r.returncode == 0, r.stderr
     assert f"blocked {pair.b4}/32" in r.stdout and f"interfaces: {dev_a}" in r.stdout
+    assert os.path.exists(bpffs.path("/sys/fs/bpf/vigil/block_v4"))
     assert not tcp_reaches(pair, port), "a blocked source still connects"
-    # the table is pinned: another command sees it, with the drops counted
-    ls = vigil("block", "list")
+    # the table is pinned: another command sees it, with the drops counted; only this test's row
+    ls = bpffs.vigil("block", "list")
     assert ls.returncode == 0, ls.stderr
     row = [line for line in ls.stdout.splitlines() if line.startswith(f"{pair.b4}/32 ")]
     assert len(row) == 1 and int(row[0].split()[1]) >= 1, ls.stdout
-    d = vigil("block", "del", f"{pair.b4}/32")
+    d = bpffs.vigil("block", "del", f"{pair.b4}/32")
     assert d.returncode == 0 and f"unblocked {pair.b4}/32" in d.stdout, d.stderr
     assert tcp_reaches(pair, port), "still dropped after block del"
-    d = in_ns(pair.a, vigil_test.VIGIL, "block", "del", "--iface", dev_a)
+    d = bpffs.vigil("block", "del", "--iface", dev_a, net=pair.a)
     assert d.returncode == 0 and f"detached from {dev_a}" in d.stdout, d.stderr
     # empty and attached nowhere: nothing is left pinned
-    assert "unpinned" in d.stdout and not os.path.exists("/sys/fs/bpf/vigil/block_v4"), d.stdout
+    assert "unpinned" in d.stdout, d.stdout
+    assert not os.path.exists(bpffs.path("/sys/fs/bpf/vigil/block_v4")), d.stdout
 
 
 def test_block_errors():
+    vigil = PrivateBpffs().vigil  # a del that found something would change another suite's table
     r = vigil("block", "add", "10.0.0.0/33")
     assert r.returncode == 2
     assert r.stderr == ("vigil: '10.0.0.0/33' is not a network: expected an address or CIDR such as "

@@ -14,8 +14,14 @@ ROOT = "/sys/fs/bpf/vigil"
 
 def pin_name():
     name = "test-" + uuid.uuid4().hex[:10]
-    on_cleanup(lambda: vigil("unpin", name))
-    return name, f"{ROOT}/{name}"
+    pin_dir = f"{ROOT}/{name}"
+
+    def unpin():  # a pin left behind keeps denying host-wide: a failed unpin fails the test
+        r = vigil("unpin", name)
+        assert r.returncode == 0, f"vigil unpin {name}: exit {r.returncode}: {r.stderr}"
+        assert not os.path.exists(pin_dir), f"vigil unpin {name} left {pin_dir}: {r.stdout}"
+    on_cleanup(unpin)
+    return name, pin_dir
 
 
 def test_pinned_deny_outlives_the_agent_until_unpin():
@@ -96,4 +102,6 @@ rules:
     assert not tcp_reaches(pair, port), "the pinned XDP rule stopped with the agent"
     u = vigil("unpin", name)
     assert u.returncode == 0 and f"unpinned xdp_{dev_a}\n" in u.stdout, u.stdout + u.stderr
+    assert u.stdout.endswith("1 link unpinned: the enforcement of vigil run --pin is lifted\n"), u.stdout
+    assert not os.path.exists(PIN_DIR)
     assert tcp_reaches(pair, port)

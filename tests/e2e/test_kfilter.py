@@ -5,13 +5,21 @@ import os
 import shutil
 import subprocess
 import sys
+import random
 import tempfile
 import time
+import uuid
 
 import vigil_test
 from vigil_test import Agent, on_cleanup, spawn
 
 from test_rules import alerts, policy_file
+
+
+def unique_comm(prefix):
+    """A comm of this run only (15 bytes at most): the exact counts below are per comm, and
+    another suite on the same host runs the same test."""
+    return prefix + uuid.uuid4().hex[:8]
 
 
 def tmpdir():
@@ -53,7 +61,7 @@ rules:
     on: file.open
     when: file.path endswith /home/.kf_rc
 """)
-    comm = "kf-opener"
+    comm = unique_comm("kf-o")
     opens = ["secret", "secret-not", "etc/conf", "w:etc/conf", "home/.kf_rc", "home/x.kf_rc"]
     opens += [f"other/f{i}" for i in range(100)] + ["etc/conf"] * 50
     with Agent("--policy", path, "--comm", comm) as agent:
@@ -131,24 +139,27 @@ for target in sys.argv[2:]:
 
 
 def test_ports_and_networks_stay_in_the_kernel():
-    path = policy_file("""
+    # ports of this suite's range (25500-25999), at a random base: UDP connects send nothing,
+    # and the --comm filter keeps another suite's same connects out of the counts
+    b = random.randrange(25500, 25999 - 54)
+    path = policy_file(f"""
 rules:
   - name: port
     on: net.connect
-    when: net.dport == 47011
+    when: net.dport == {b}
   - name: network
     on: net.connect
-    when: net.daddr cidr (127.77.0.0/16) and net.dport in (47012, 47013)
+    when: net.daddr cidr (127.77.0.0/16) and net.dport in ({b + 1}, {b + 2})
 """)
-    comm = "kf-connecter"
-    targets = ["127.0.0.1:47011", "127.77.3.4:47012", "127.77.3.4:47014", "127.0.0.1:47012"]
-    targets += [f"127.0.0.1:{47100 + i}" for i in range(50)]
+    comm = unique_comm("kf-c")
+    targets = [f"127.0.0.1:{b}", f"127.77.3.4:{b + 1}", f"127.77.3.4:{b + 3}", f"127.0.0.1:{b + 1}"]
+    targets += [f"127.0.0.1:{b + 4 + i}" for i in range(50)]
     with Agent("--policy", path, "--comm", comm) as agent:
         spawn([sys.executable, "-c", CONNECTER, comm] + targets)
         agent.wait_for(lambda e: len(alerts(agent.read())) >= 2, what="two alerts")
     got = sorted((a["rule"]["name"], a["event"]["net"]["daddr"], a["event"]["net"]["dport"])
                  for a in alerts(agent.events))
-    assert got == [("network", "127.77.3.4", 47012), ("port", "127.0.0.1", 47011)], got
+    assert got == [("network", "127.77.3.4", b + 1), ("port", "127.0.0.1", b)], got
     st = agent.stats["net.connect"]
     assert st["produced"] == 2 and st["delivered"] == 2, st
     assert st["filtered"] >= 52, st
