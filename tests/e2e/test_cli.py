@@ -2,10 +2,16 @@
 starts half-way; `vigil probe` agrees with what really loads here."""
 import json
 import os
+import random
+import shutil
+import signal
 import subprocess
+import tempfile
+import time
+import uuid
 
 import vigil_test
-from vigil_test import helper, vigil
+from vigil_test import helper, marker, on_cleanup, vigil
 
 
 def one_line_error(r, code, *needles):
@@ -101,3 +107,39 @@ def test_probe_agrees_with_the_kernel():
     for k, v in f.items():
         assert names[k] == ("yes" if v["available"] else "no"), k
 
+
+
+def test_execsnoop_successful_exec_every_column():
+    """One successful exec, as a uid of this run only (-u keeps every other exec out): each
+    column of its row is what the kernel did."""
+    uid = random.randrange(4_300_000, 4_400_000)
+    d = tempfile.mkdtemp(prefix="vigil-es-")
+    os.chmod(d, 0o755)
+    on_cleanup(lambda: shutil.rmtree(d, ignore_errors=True))
+    name = "es" + uuid.uuid4().hex[:10]
+    prog = os.path.join(d, name)
+    shutil.copy(shutil.which("true"), prog)
+    os.chmod(prog, 0o755)
+    mark = marker()
+    tool = subprocess.Popen([vigil_test.VIGIL, "execsnoop", "-u", str(uid)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    on_cleanup(lambda: tool.poll() is None and tool.kill())
+    header = tool.stdout.readline()
+    assert header.split() == ["TIME", "PID", "PPID", "UID", "RET", "COMM", "ARGS"], header
+    t0 = time.time()
+    # setpriv (root, filtered out) becomes uid and execs prog in the same process
+    p = subprocess.Popen(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                          prog, mark, "second-arg"])
+    assert p.wait(timeout=30) == 0
+    t1 = time.time()
+    time.sleep(0.2)
+    tool.send_signal(signal.SIGINT)
+    out, err = tool.communicate(timeout=30)
+    assert tool.returncode == 0, err
+    rows = [line.split() for line in out.splitlines() if line.strip()]
+    assert len(rows) == 1, out
+    row = rows[0]
+    assert row[1:] == [str(p.pid), str(os.getpid()), str(uid), "0", name, prog, mark, "second-arg"], out
+    # TIME: the local wall clock of the exec, to the second
+    times = {time.strftime("%H:%M:%S", time.localtime(t)) for t in range(int(t0) - 1, int(t1) + 2)}
+    assert row[0] in times, (row[0], sorted(times))

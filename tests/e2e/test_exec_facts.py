@@ -6,13 +6,14 @@ binary's own PT_INTERP (read here with struct, then resolved like the kernel did
 import os
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import tempfile
 import time
 
 import vigil_test as vt
-from vigil_test import Agent, Skip, check_invariant, helper, marker, on_cleanup, one, with_marker
+from vigil_test import Agent, check_invariant, helper, marker, on_cleanup, one, with_marker
 
 TRUE = shutil.which("true")
 # run with a pipe for stdout and the runner's stdin: neither is a network socket
@@ -90,14 +91,59 @@ def test_exec_elf_facts_and_loader():
 
 def test_exec_static_binary_has_no_interpreter():
     busybox = shutil.which("busybox")
-    if not busybox or pt_interp(busybox) is not None:
-        raise Skip("no statically linked busybox here")
+    # a test dependency (scripts/install-test-deps.sh), not a reason to skip
+    assert busybox and pt_interp(busybox) is None, (
+        f"no statically linked busybox here ({busybox or 'busybox not in PATH'}): install the "
+        "Debian package busybox-static (scripts/install-test-deps.sh)")
     mark = marker()
     with Agent("--kind", "process.exec") as a:
         run([busybox, "true", mark])
         ev = exec_of(a, mark)
     assert "interpreter" not in ev["exec"]
     assert ev["exec"]["file"] == file_facts(os.path.realpath(busybox))
+
+
+def test_exec_on_sockets_like_a_reverse_shell():
+    """A shell exec'd with a connected TCP socket dup2'd onto fd 0 and 1 (the reverse-shell
+    pattern): stdin_socket and stdout_socket are true; each alone when only one is a socket
+    (IPv6 too); pipes and a local socketpair are not network sockets."""
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    srv6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    srv6.bind(("::1", 0))
+    srv6.listen(4)
+    held = [srv, srv6]
+    on_cleanup(lambda: [x.close() for x in held])
+
+    def connected(server):
+        c = socket.create_connection(server.getsockname()[:2])
+        peer, _ = server.accept()
+        held.extend([c, peer])
+        return c.fileno()
+
+    unix_a, unix_b = socket.socketpair()
+    held.extend([unix_a, unix_b])
+    PIPE = subprocess.PIPE
+    cases = {  # name: (stdin, stdout, want stdin_socket, want stdout_socket)
+        "tcp4 on 0 and 1": (connected(srv), None, True, True),
+        "tcp4 on 0, a pipe on 1": (connected(srv), PIPE, True, False),
+        "a pipe on 0, tcp6 on 1": (PIPE, connected(srv6), False, True),
+        "pipes": (PIPE, PIPE, False, False),
+        "a unix socketpair": (unix_a.fileno(), None, False, False),
+    }
+    marks = {}
+    with Agent("--kind", "process.exec") as a:
+        for name, (fd_in, fd_out, _, _) in cases.items():
+            marks[name] = mark = marker()
+            out = fd_in if fd_out is None else fd_out  # None: the same socket on 0 and 1, dup2'd
+            p = subprocess.Popen(["/bin/sh", "-c", "exit 0", mark], stdin=fd_in, stdout=out)
+            p.communicate(timeout=20)
+            assert p.returncode == 0, name
+        got = {name: exec_of(a, marks[name])["exec"] for name in cases}
+    for name, (_, _, want_in, want_out) in cases.items():
+        x = got[name]
+        assert (x["stdin_socket"], x["stdout_socket"]) == (want_in, want_out), (name, x)
 
 
 def test_exec_setuid_setgid_copy():

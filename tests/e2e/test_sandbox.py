@@ -115,6 +115,23 @@ def test_action_kill_thread_kills_with_sigsys():
     the_violation(evs, "getpriority", "SCMP_ACT_KILL_THREAD")
 
 
+def test_action_kill_thread_kills_only_the_calling_thread():
+    """A process of three threads: the one that makes the call dies by SIGSYS in it (it never
+    returns), the worker goes on counting, and the main thread finishes with status 0."""
+    d = tmpdir()
+    r, evs = sandbox(d, one_rule("SCMP_ACT_KILL_THREAD", ["getpriority"]),
+                     helper("sandbox_call"), "thread", "getpriority")
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)  # the process was not killed
+    line = [x for x in r.stdout.splitlines() if x.startswith("thread-returned=")]
+    assert len(line) == 1, r.stdout
+    fields = dict(kv.split("=") for kv in line[0].split())
+    assert fields["thread-returned"] == "0", line  # the calling thread died in the call
+    before, after = map(int, fields["worker-ticks"].split(","))
+    assert before > 0 and after > before, line  # the other thread kept running after the kill
+    v = the_violation(evs, "getpriority", "SCMP_ACT_KILL_THREAD")
+    assert v["signal"] == "SIGSYS", v
+
+
 def test_action_trap_delivers_sigsys():
     d = tmpdir()
     r, evs = sandbox(d, one_rule("SCMP_ACT_TRAP", ["getpriority"]),
@@ -145,6 +162,45 @@ def test_action_trace_without_tracer_is_enosys():
     assert r.returncode == 0, r.stderr
     assert result_of(r.stdout) == (-1, errno.ENOSYS)  # the kernel's answer when no tracer waits
     the_violation(evs, "getpriority", "SCMP_ACT_TRACE")
+
+
+def tracer_line(stdout):
+    line = [x for x in stdout.splitlines() if x.startswith("tracer ")]
+    assert len(line) == 1, f"the tracer saw no seccomp stop: {stdout!r}"
+    return dict(kv.split("=") for kv in line[0].split()[1:])
+
+
+def test_action_trace_with_a_tracer():
+    """SCMP_ACT_TRACE with a real tracer (sandbox_call traced: it ptraces its own child with
+    PTRACE_O_TRACESECCOMP). The tracer stops at the call with the profile's errnoRet as the event
+    message; if it lets the call go on, the call really runs, and the kernel records nothing (it
+    logs a TRACE only when the call is skipped or no tracer waits); if it skips the call, the
+    child gets the tracer's answer and the kernel's record names syscall -1, the number the
+    tracer left."""
+    d = tmpdir()
+    nr = 140 if os.uname().machine == "x86_64" else None
+    r, evs = sandbox(d, one_rule("SCMP_ACT_TRACE", ["getpriority"], errnoRet=7),
+                     helper("sandbox_call"), "traced", "getpriority")
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+    t = tracer_line(r.stdout)
+    assert t["stop"] == "seccomp" and t["msg"] == "7", t  # errnoRet reaches the tracer
+    if nr is not None:
+        assert t["syscall"] == t["expected"] == str(nr), t
+    ret, err = result_of(r.stdout)
+    assert err == 0 and 1 <= ret <= 40, r.stdout  # getpriority's own answer (20 - nice), not ENOSYS
+    assert not violations(evs, "getpriority"), evs
+    if nr is None:
+        return
+    r, evs = sandbox(d, one_rule("SCMP_ACT_TRACE", ["getpriority"], errnoRet=9),
+                     helper("sandbox_call"), "traced", "getpriority", "skip")
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+    assert tracer_line(r.stdout)["msg"] == "9"
+    assert result_of(r.stdout) == (4242, 0), r.stdout  # the tracer answered for the call
+    one_violation = [e for e in evs if e["kind"] == "seccomp.violation"]
+    assert len(one_violation) == 1, evs
+    v = one_violation[0]
+    assert v["action"] == "SCMP_ACT_TRACE" and v["syscall"]["nr"] == -1, v
+    assert v["proc"]["comm"] == "sandbox_call", v
 
 
 # ---- the notification supervisor ----
