@@ -10,6 +10,7 @@
 #include "policy/cmd_policy.h"
 #include "probe.h"
 #include "sandbox/sandbox_cmd.h"
+#include "teardown.h"
 #include "tools/tool.h"
 
 struct command {
@@ -41,6 +42,14 @@ static void usage(FILE *f)
 	fprintf(f, "\n`vigil COMMAND --help` describes each. vigil %s\n", VIGIL_VERSION);
 }
 
+/* The perf events the sensors leave are destroyed by a child after vigil exits (teardown.h). */
+static int done(int rc)
+{
+	fflush(NULL);
+	teardown_hand_off();
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	char prog[64];
@@ -63,13 +72,13 @@ int main(int argc, char **argv)
 		/* argp names the program from argv[0]: make usage lines read "vigil run" */
 		snprintf(prog, sizeof(prog), "vigil %s", commands[i].name);
 		argv[1] = prog;
-		return commands[i].fn(argc - 1, argv + 1);
+		return done(commands[i].fn(argc - 1, argv + 1));
 	}
 	const struct tool *tool = tool_find(argv[1]);
 	if (tool) {
 		snprintf(prog, sizeof(prog), "vigil %s", tool->name);
 		argv[1] = prog;
-		return tool_main(tool, argc - 1, argv + 1);
+		return done(tool_main(tool, argc - 1, argv + 1));
 	}
 	fprintf(stderr, "vigil: unknown command '%s'\n", argv[1]);
 	usage(stderr);

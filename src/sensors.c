@@ -13,6 +13,7 @@
 
 #include "cap_audit.h"
 #include "kinds.h"
+#include "teardown.h"
 #include "vigil.skel.h"
 
 static const struct sensor_def defs[] = {
@@ -483,8 +484,7 @@ int sensors_attach(struct sensors *s, char *err, size_t errlen)
 
 void sensors_detach(struct sensors *s)
 {
-	for (size_t i = 0; i < s->nlinks; i++)
-		bpf_link__destroy(s->links[i]);
+	links_detach_all(s->links, s->nlinks); /* all at once: see teardown.h */
 	s->nlinks = 0;
 }
 

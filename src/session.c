@@ -22,12 +22,36 @@
 #define LOSS_REPORT_NS NS_PER_SEC
 #define EXITED_KEEP_NS (10 * NS_PER_SEC)
 
-static volatile sig_atomic_t stop_requested, reload_requested;
+/* stop_requested: 1 at the first SIGINT/SIGTERM (stop: detach, drain, report), 2 at the second
+ * (stop now: what is still in the ring buffer is counted as lost, a blocked write gives up). */
+static volatile sig_atomic_t stop_requested, reload_requested, reopen_requested;
+static struct sink *volatile signal_sink;
+static bool stop_notice; /* stderr is a terminal: say that vigil is stopping */
+
+static void say(const char *msg)
+{
+	if (stop_notice && write(STDERR_FILENO, msg, strlen(msg)) < 0)
+		return;
+}
 
 static void on_signal(int sig)
 {
 	(void)sig;
+	if (stop_requested) {
+		stop_requested = 2;
+		if (signal_sink)
+			signal_sink->give_up = 1;
+		say("vigil: stopping now; what is not yet written is counted as lost\n");
+		return;
+	}
 	stop_requested = 1;
+	say("vigil: stopping\n");
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	reopen_requested = 1;
 }
 
 static void on_hup(int sig)
@@ -282,6 +306,30 @@ static void emit_stats(struct pipeline *pl, const struct vigil_kind_stats *st, u
 	out_end(out);
 }
 
+/* The second stop signal: what the ring buffer still held is lost, so that
+ * delivered + lost == produced stays exact. */
+static void count_abandoned(const struct pipeline *pl, struct vigil_kind_stats *st)
+{
+	for (unsigned k = 0; k < VIGIL_KIND_MAX; k++) {
+		uint64_t done = pl->delivered[k] + st[k].dropped;
+		uint64_t table_done = pl->table_delivered[k] + st[k].table_dropped;
+		if (st[k].produced > done)
+			st[k].dropped += st[k].produced - done;
+		if (st[k].table_produced > table_done)
+			st[k].table_dropped += st[k].table_produced - table_done;
+	}
+}
+
+/* SIGUSR1 (logrotate): the output file is opened again by name; stdout stays. */
+static void reopen_output(struct sink *sink, const char *path)
+{
+	int rc = sink_reopen(sink, path);
+
+	if (rc < 0)
+		fprintf(stderr, "vigil: cannot reopen %s: %s; still writing to the file it had open\n",
+			path, strerror(-rc));
+}
+
 /* Every kind the process table needs, whatever is shown. */
 static uint64_t process_kinds(void)
 {
@@ -384,9 +432,13 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	 * give that memory back, so the agent's footprint at rest is what it really uses */
 	malloc_trim(0);
 
-	struct sigaction sa = { .sa_handler = on_signal };
+	/* no SA_RESTART: a signal interrupts a poll or a write blocked on a slow reader */
+	struct sigaction sa = { .sa_handler = on_signal }, usr1 = { .sa_handler = on_usr1 };
+	stop_notice = isatty(STDERR_FILENO);
+	signal_sink = &sink;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &usr1, NULL);
 	if (h->on_reload) {
 		struct sigaction hup = { .sa_handler = on_hup };
 		sigaction(SIGHUP, &hup, NULL);
@@ -420,6 +472,10 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 			proc_cache_reap(&pl.cache, now, EXITED_KEEP_NS);
 			next_loss = now + LOSS_REPORT_NS;
 		}
+		if (reopen_requested) {
+			reopen_requested = 0;
+			reopen_output(&sink, o->output);
+		}
 		if (reload_requested) {
 			reload_requested = 0;
 			h->on_reload(&pl, &sensors);
@@ -436,7 +492,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	/* Detach first: after that nothing is produced, so draining makes the counts exact. */
 	sensors_detach(&sensors);
 	/* after detach nothing is produced: drain to the end (each call may yield) */
-	for (int n; (n = ring_buffer__consume(rb)) != 0;) {
+	for (int n; stop_requested < 2 && (n = ring_buffer__consume(rb)) != 0;) {
 		pl.since_yield = 0;
 		if (n < 0 && n != -EAGAIN)
 			break;
@@ -444,6 +500,8 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	if (h->on_tick)
 		h->on_tick(&pl);
 	if (sensors_read_stats(&sensors, st) == 0) {
+		if (stop_requested >= 2)
+			count_abandoned(&pl, st);
 		report_loss(&pl, h, st, reported);
 		if (h->on_end)
 			h->on_end(&pl, st, sensors.kinds_loaded);
@@ -452,7 +510,11 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 				   (double)(now_boot_ns() - start) / NS_PER_SEC);
 	}
 	sink_flush(&sink, 0);
-	if (sink.broken && sink.error != EPIPE) {
+	signal_sink = NULL;
+	if (sink.broken && sink.give_up) {
+		fprintf(stderr, "vigil: stopped at the second signal before its output was written\n");
+		rc = 1;
+	} else if (sink.broken && sink.error != EPIPE) {
 		fprintf(stderr, "vigil: writing events failed: %s\n", strerror(sink.error));
 		rc = 1;
 	} else {

@@ -25,7 +25,7 @@ void sink_flush(struct sink *s, size_t threshold)
 		return;
 	while (!s->broken && off < s->buf.len) {
 		ssize_t n = write(s->fd, s->buf.p + off, s->buf.len - off);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && errno == EINTR && !s->give_up)
 			continue;
 		if (n <= 0) {
 			s->broken = true;
@@ -35,6 +35,23 @@ void sink_flush(struct sink *s, size_t threshold)
 		off += (size_t)n;
 	}
 	sbuf_reset(&s->buf);
+}
+
+int sink_reopen(struct sink *s, const char *path)
+{
+	int fd;
+
+	if (!path || !strcmp(path, "-"))
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	sink_flush(s, 0);
+	close(s->fd);
+	s->fd = fd;
+	s->broken = false; /* a full disk may have been made room on */
+	s->error = 0;
+	return 0;
 }
 
 void sink_close(struct sink *s)

@@ -3,6 +3,7 @@
 #ifndef VIGIL_SINK_H
 #define VIGIL_SINK_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "sbuf.h"
@@ -12,12 +13,17 @@ struct sink {
 	struct sbuf buf;
 	bool broken; /* the reader went away (EPIPE) or the disk failed */
 	int error;   /* errno of the failure */
+	/* set from a signal handler: a write that signal interrupts is abandoned (EINTR) */
+	volatile sig_atomic_t give_up;
 };
 
 /* Opens path for appending (created 0600), or stdout for NULL/"-". 0, or -errno. */
 int sink_open(struct sink *s, const char *path);
 /* Writes the buffer out if it holds at least threshold bytes (0: always). */
 void sink_flush(struct sink *s, size_t threshold);
+/* Opens path again (SIGUSR1 after logrotate renamed it): what is buffered goes to the old file,
+ * later writes to the new one. Nothing for stdout. 0, or -errno (the old file stays in use). */
+int sink_reopen(struct sink *s, const char *path);
 void sink_close(struct sink *s);
 
 #endif
