@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config/config.h"
 #include "agent_rules.h"
 #include "kinds.h"
 
@@ -27,6 +28,7 @@ enum {
 	OPT_EXEMPT_CGROUP,
 	OPT_XDP_IFACE,
 	OPT_PIN,
+	OPT_CONFIG,
 };
 
 /* What `vigil run` was asked for, beyond the session's options. */
@@ -39,6 +41,7 @@ struct run_args {
 };
 
 static const struct argp_option run_options[] = {
+	{ "config", OPT_CONFIG, "FILE", 0, "Read options from FILE (vigil.yaml(5), e.g. " CONFIG_DEFAULT_PATH "); options given here replace its values", 0 },
 	{ "format", 'f', "FORMAT", 0, "json or text (default: text on a terminal, json otherwise)", 0 },
 	{ "output", 'o', "FILE", 0, "Append events to FILE instead of stdout (json by default)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
@@ -110,6 +113,8 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 		if (!a->rules.paths)
 			abort();
 		a->rules.paths[a->rules.npaths++] = arg;
+		return 0;
+	case OPT_CONFIG: /* read before parsing (cmd_run) */
 		return 0;
 	case OPT_ALL_EVENTS:
 		a->rules.all_events = true;
@@ -252,13 +257,145 @@ int run_opts_parse(struct run_opts *o, int argc, char **argv)
 	return rc;
 }
 
+const struct argp *run_argp_get(void)
+{
+	return &run_argp;
+}
+
+static void free_lists(struct run_args *a)
+{
+	free(a->rules.paths);
+	free(a->rules.enf.exempt_comm);
+	free(a->rules.enf.exempt_cgroup);
+	free(a->rules.enf.xdp_iface);
+}
+
+char *run_check_args(int argc, char **argv)
+{
+	struct run_args a = {};
+	char *msg = NULL;
+	size_t len = 0;
+	FILE *saved = stderr, *mem = open_memstream(&msg, &len);
+
+	if (!mem)
+		return NULL;
+	run_opts_init(&a.o);
+	stderr = mem; /* argp reports to stderr: keep its first line for a file:line:col message */
+	argp_parse(&run_argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, &a);
+	stderr = saved;
+	fclose(mem);
+	free_lists(&a);
+	if (!len) {
+		free(msg);
+		return NULL;
+	}
+	char *nl = strchr(msg, '\n'), *colon = strstr(msg, ": ");
+	if (nl)
+		*nl = '\0';
+	if (colon && (!nl || colon < nl)) /* "vigil run: invalid value ..." */
+		memmove(msg, colon + 2, strlen(colon + 2) + 1);
+	return msg;
+}
+
+/* --config: the file's options, then the command line's (which replace the file's per key). */
+struct run_config {
+	struct config file;
+	struct option_list opts;
+	int argc;       /* the command line as given */
+	char **argv;
+	struct agent_rules *rules;
+	void (*reload_rules)(struct pipeline *pl, struct sensors *s);
+	char **paths;   /* policy paths from the last reload */
+};
+
+static struct run_config the_config;
+
+static int config_read(struct run_config *rc, const char *path, struct config *out)
+{
+	size_t errors = config_load(out, path, &run_argp, "config", stderr);
+	if (out->n)
+		errors += config_check_values(out, rc->argv[0], run_check_args, stderr);
+	if (errors) {
+		config_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* The values a file gives one option, as a comparable string. */
+static void values_of(const struct config *c, const struct argp_option *o, struct sbuf *b)
+{
+	sbuf_reset(b);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].opt == o)
+			sbuf_printf(b, "%s\x1f", c->e[i].value ? c->e[i].value : "\x1e");
+}
+
+/* SIGHUP with --config: the file is read again; its rule sources apply now (then the rules are
+ * reloaded), any other change is reported as needing a restart. */
+static void config_reload(struct pipeline *pl, struct sensors *s)
+{
+	struct run_config *rc = &the_config;
+	struct config next;
+	struct sbuf was = {}, now = {};
+
+	if (config_read(rc, rc->file.path, &next)) {
+		fprintf(stderr, "vigil: %s has errors (above); the running configuration stays\n",
+			rc->file.path);
+		return;
+	}
+	for (size_t i = 0; i < rc->opts.n; i++) {
+		const struct argp_option *o = rc->opts.opt[i];
+		if (!strcmp(o->name, "policy") || argv_gives(&rc->opts, rc->argc, rc->argv, o))
+			continue;
+		values_of(&rc->file, o, &was);
+		values_of(&next, o, &now);
+		if (strcmp(sbuf_str(&was), sbuf_str(&now)))
+			fprintf(stderr, "vigil: %s: '%s' changed; that takes effect when vigil restarts\n",
+				next.path, o->name);
+	}
+	sbuf_free(&was);
+	sbuf_free(&now);
+	const struct argp_option *policy = option_list_find(&rc->opts, "policy");
+	if (rc->rules && !argv_gives(&rc->opts, rc->argc, rc->argv, policy)) {
+		size_t n = 0;
+		char **paths = calloc(next.n + 1, sizeof(char *));
+		if (!paths)
+			abort();
+		for (size_t i = 0; i < next.n; i++)
+			if (next.e[i].opt == policy)
+				paths[n++] = strdup(next.e[i].value);
+		/* the old strings may still be referenced by the running policy's positions */
+		rc->rules->paths = (const char **)paths;
+		rc->rules->npaths = n;
+		rc->paths = paths;
+	}
+	/* the previous file's strings stay: argv and the running policy point into them */
+	rc->file = next;
+	if (rc->reload_rules)
+		rc->reload_rules(pl, s);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct session_hooks hooks = {};
 	struct run_args a;
 	char err[512];
 	int rc;
+	const char *cfg;
 
+	option_list_collect(&run_argp, &the_config.opts);
+	cfg = argv_last_value(&the_config.opts, argc, argv,
+			      option_list_find(&the_config.opts, "config"));
+	the_config.argc = argc;
+	the_config.argv = argv;
+	if (cfg) {
+		if (config_read(&the_config, cfg, &the_config.file)) {
+			fprintf(stderr, "vigil: %s has errors (above); nothing started\n", cfg);
+			return 2;
+		}
+		argv = config_merge_argv(&the_config.file, &the_config.opts, argc, argv, &argc);
+	}
 	if (parse_args(&a, argc, argv))
 		return 2;
 	/* no rules when asked, or when only kinds were asked for; the default: bundled rules and
@@ -283,6 +420,11 @@ int cmd_run(int argc, char **argv)
 			free(a.rules.paths);
 			return 1;
 		}
+	}
+	if (cfg) {
+		the_config.rules = rules ? &a.rules : NULL;
+		the_config.reload_rules = hooks.on_reload;
+		hooks.on_reload = config_reload; /* SIGHUP reads the file again, then the rules */
 	}
 	rc = session_run(&a.o, &hooks);
 	if (rules)

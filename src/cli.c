@@ -11,8 +11,26 @@
 
 #include <linux/capability.h>
 
+static bool uses_key(const struct argp *argp, int key)
+{
+	for (const struct argp_option *o = argp->options; o && (o->name || o->key || o->doc); o++)
+		if (o->key == key)
+			return true;
+	for (const struct argp_child *c = argp->children; c && c->argp; c++)
+		if (uses_key(c->argp, key))
+			return true;
+	return false;
+}
+
 int cli_parse(const struct argp *argp, int argc, char **argv, void *input)
 {
+	static char help[] = "--help";
+
+	/* -h is help everywhere, as users' fingers expect, unless a command gives it a meaning */
+	if (!uses_key(argp, 'h'))
+		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+			if (!strcmp(argv[i], "-h"))
+				argv[i] = help;
 	argp_err_exit_status = 2;
 	return argp_parse(argp, argc, argv, 0, NULL, input);
 }

@@ -1,0 +1,42 @@
+"""Habits users' fingers know: -h and --version everywhere, `vigil help NAME`, and the tables
+behind -k and the rules (`vigil kinds`, `vigil fields [KIND]`)."""
+import re
+
+import vigil_test
+from vigil_test import vigil
+
+
+def names():
+    out = vigil("--help").stdout
+    return [m.group(1) for m in re.finditer(r"^  ([a-z]+) ", out, re.M)]
+
+
+def test_h_help_and_version_work_for_every_command_and_tool():
+    ns = names()
+    assert "run" in ns and "execsnoop" in ns and "config" in ns and len(ns) >= 20, ns
+    for n in ns:
+        r = vigil(n, "-h")
+        assert r.returncode == 0 and r.stdout.startswith(f"Usage: vigil {n}"), (n, r.returncode, r.stderr)
+        assert vigil("help", n).stdout == r.stdout, n
+        r = vigil(n, "--version")
+        assert r.returncode == 0 and r.stdout == "vigil 0.1.0\n", (n, r.stdout, r.stderr)
+    r = vigil("help", "frobnicate")
+    assert r.returncode == 2 and "unknown command 'frobnicate'" in r.stderr
+
+
+def test_kinds_and_fields():
+    r = vigil("kinds")
+    assert r.returncode == 0
+    rows = {ln.split()[0]: ln for ln in r.stdout.splitlines()[1:]}
+    assert "process.exec" in rows and "net.rtt" in rows and "on request" in rows["net.rtt"]
+    assert "on request" not in rows["process.exec"]
+    assert vigil("kinds", "-n").stdout.split() == list(rows)
+    r = vigil("fields", "file.open")
+    fields = {ln.split()[0]: ln for ln in r.stdout.splitlines()[1:]}
+    assert "file.path" in fields and "proc.exe" in fields  # its own and every event's
+    assert "net.dport" not in fields  # another kind's
+    assert fields["proc.uid"].split()[2] == "yes"  # decided in the kernel
+    assert fields["proc.euid"].split()[2] != "yes"  # in user space
+    assert "net.dport" in vigil("fields", "-n").stdout.split()
+    r = vigil("fields", "file.opne")
+    assert r.returncode == 2 and "unknown event kind 'file.opne'" in r.stderr
