@@ -3,6 +3,8 @@
 #   make run        build, then run the agent with its defaults
 #   make test       build, then run the whole suite (unit + end to end; root for the latter)
 #   make BUILD=dir  build somewhere else (parallel work trees)
+#   make install    install (PREFIX=/usr/local, SYSCONFDIR=/etc, DESTDIR for staging)
+#   make deb        build/vigil_VERSION_ARCH.deb (docs/deployment.md)
 
 BUILD ?= build
 CC ?= cc
@@ -13,7 +15,7 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -Isrc/include -I$(BUILD) $(EXTRA_CFLAGS)
-LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lseccomp -lm
+LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lseccomp -lsystemd -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -D__VIGIL_BPF__ -Wall -Werror \
 	-Wno-unused-function -Isrc/include -I$(BUILD)
 
@@ -34,12 +36,12 @@ HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 DEPS_STAMP := $(BUILD)/.deps-ok
 TEST_DEPS_STAMP := $(BUILD)/.test-deps-ok
 
-.PHONY: all deps test-deps run test unit e2e clean bench-pipeline fuzz
+.PHONY: all deps test-deps run test unit e2e clean bench-pipeline fuzz install uninstall deb
 .DELETE_ON_ERROR:
 # BPF objects and skeletons are intermediate files: keep them, or every make rebuilds it all.
 .SECONDARY:
 
-all: $(BUILD)/vigil
+all: $(BUILD)/vigil $(BUILD)/man/.stamp $(BUILD)/vigil.bash
 
 # Install what is missing (quiet and quick when everything is there).
 $(DEPS_STAMP): scripts/install-deps.sh
@@ -117,6 +119,52 @@ $(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_OBJS)
 	$(CLANG) -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc -Isrc/include -I$(BUILD) -o $@ $^ $(LDLIBS)
 
 fuzz: $(BUILD)/fuzz/fuzz_policy
+
+# Man pages and bash completion, generated from the binary's own --help and tables.
+$(BUILD)/man/.stamp: $(BUILD)/vigil scripts/gen-man.py
+	@rm -rf $(BUILD)/man
+	python3 scripts/gen-man.py $(BUILD)/vigil $(BUILD)/man
+	@touch $@
+
+$(BUILD)/vigil.bash: $(BUILD)/vigil scripts/gen-completion.py scripts/gen-man.py
+	python3 scripts/gen-completion.py $(BUILD)/vigil $@
+
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+VERSION := $(shell sed -n 's/^\#define VIGIL_VERSION "\(.*\)"/\1/p' src/cli.h)
+
+install: all
+	install -D -m 0755 $(BUILD)/vigil $(DESTDIR)$(BINDIR)/vigil
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/vigil/rules.d \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		packaging/vigil.service.in > $(DESTDIR)$(UNITDIR)/vigil.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/vigil.service
+	@# an existing configuration is the administrator's: never overwritten
+	test -e $(DESTDIR)$(SYSCONFDIR)/vigil/vigil.yaml || \
+		install -m 0644 packaging/vigil.yaml $(DESTDIR)$(SYSCONFDIR)/vigil/vigil.yaml
+	install -m 0644 packaging/vigil.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/vigil
+	install -m 0644 $(BUILD)/man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(BUILD)/man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -D -m 0644 $(BUILD)/vigil.bash $(DESTDIR)$(BASHCOMPDIR)/vigil
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vigil $(DESTDIR)$(UNITDIR)/vigil.service \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/vigil $(DESTDIR)$(BASHCOMPDIR)/vigil \
+		$(DESTDIR)$(MANDIR)/man8/vigil.8 $(DESTDIR)$(MANDIR)/man8/vigil-*.8 \
+		$(DESTDIR)$(MANDIR)/man5/vigil.yaml.5
+	@echo "left in place: $(SYSCONFDIR)/vigil (your configuration and rules)"
+
+# The Debian package: the install tree under /usr (units in /lib/systemd/system, as Debian 12).
+deb: all
+	rm -rf $(BUILD)/deb
+	$(MAKE) -s install DESTDIR=$(abspath $(BUILD)/deb/root) PREFIX=/usr SYSCONFDIR=/etc \
+		UNITDIR=/lib/systemd/system BUILD=$(BUILD)
+	scripts/mkdeb.sh $(abspath $(BUILD)/deb/root) $(BUILD) $(VERSION)
 
 run: $(BUILD)/vigil
 	$(BUILD)/vigil run

@@ -14,6 +14,8 @@ gnuplot-nox        bench: results.png
 util-linux         setpriv, nsenter, unshare, script, mountpoint
 iproute2           network namespaces and veth pairs
 tmux               test_shell: an interactive bash on a terminal
+man-db             test_package: every generated man page renders (man -l --warnings)
+systemd            test_package: systemd-analyze verify on the installed unit
 "
 
 names=$(printf '%s\n' "$PACKAGES" | awk 'NF { print $1 }')

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "kinds.h"
+#include "notify.h"
 #include "probe.h"
 #include "timefmt.h"
 #include "vigil.skel.h"
@@ -453,6 +454,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	if (h->after_ready)
 		h->after_ready(&pl);
 	sink_flush(&sink, 0);
+	notify_ready();
 
 	uint64_t start = now_boot_ns(), next_loss = start + LOSS_REPORT_NS;
 	uint64_t next_tick = h->tick_ns ? start + h->tick_ns : UINT64_MAX;
@@ -478,7 +480,9 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 		}
 		if (reload_requested) {
 			reload_requested = 0;
+			notify_reloading();
 			h->on_reload(&pl, &sensors);
+			notify_ready();
 		}
 		if (now >= next_tick) {
 			h->on_tick(&pl);
@@ -489,6 +493,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 			break;
 	}
 
+	notify_stopping();
 	/* Detach first: after that nothing is produced, so draining makes the counts exact. */
 	sensors_detach(&sensors);
 	/* after detach nothing is produced: drain to the end (each call may yield) */
