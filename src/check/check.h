@@ -36,6 +36,7 @@ struct check_result {
 	const struct check_def *def;
 	enum check_status status;
 	bool present;      /* the source was found */
+	bool unreadable;   /* it exists but this user may not read it: status unknown */
 	char value[256];   /* the current value as read; "" when missing */
 	char detail[256];  /* what decided the status, one line */
 	char fix_key[96];  /* the sysctl a fix sets, "" when the fix is not a sysctl */

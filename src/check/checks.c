@@ -2,6 +2,7 @@
 /* The checks: one row each. Reasoning and sources for every row are in docs/check.md. */
 #include "check/check.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,7 +475,17 @@ void check_run(const struct check_ctx *ctx, const struct check_def *def, struct 
 {
 	memset(r, 0, sizeof(*r));
 	r->def = def;
+	errno = 0;
 	r->present = def->read(ctx, def, r) == 0;
+	if (!r->present && (errno == EACCES || errno == EPERM)) {
+		/* there, but not readable by this user (e.g. a 0600 sysctl): no verdict */
+		r->value[0] = '\0';
+		r->unreadable = true;
+		r->status = CHECK_UNKNOWN;
+		snprintf(r->detail, sizeof(r->detail), "needs root: %s is not readable by this user",
+			 def->source);
+		return;
+	}
 	if (!r->present) {
 		r->value[0] = '\0';
 		r->status = def->missing;

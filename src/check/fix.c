@@ -14,6 +14,8 @@ void check_fix_text(const struct check_result *r, char *buf, size_t len)
 		snprintf(buf, len, "sysctl -w %s=%s", r->fix_key, r->fix_value);
 	else if (r->def->fix)
 		snprintf(buf, len, "%s", r->def->fix);
+	else if (r->unreadable)
+		snprintf(buf, len, "run vigil check as root to read it");
 	else if (r->def->fix_value && !r->present)
 		snprintf(buf, len, "none by sysctl: this kernel has no %s", r->def->source);
 	else

@@ -55,7 +55,9 @@ void check_print_table(const struct check_result *r, size_t n, const char *root,
 		       check_status_name(c->status), color ? RESET : "",
 		       (int)(7 - strlen(check_status_name(c->status))), "",
 		       check_severity_name(c->def->severity), c->def->id,
-		       c->present ? (value[0] ? value : "\"\"") : "(missing)",
+		       c->present      ? (value[0] ? value : "\"\"")
+		       : c->unreadable ? "(needs root)"
+				       : "(missing)",
 		       c->def->recommended);
 		if (c->status == CHECK_PASS)
 			continue;

@@ -40,3 +40,29 @@ def test_kinds_and_fields():
     assert "net.dport" in vigil("fields", "-n").stdout.split()
     r = vigil("fields", "file.opne")
     assert r.returncode == 2 and "unknown event kind 'file.opne'" in r.stderr
+
+
+def test_check_without_root_gives_no_verdict_on_what_it_cannot_read():
+    """net.core.bpf_jit_kallsyms is mode 0600: as nobody it is 'unknown, needs root' (it used to
+    read as missing and pass); as root the same check has a verdict and the value."""
+    import json
+    import os
+    import subprocess
+    key = "net.core.bpf_jit_kallsyms"
+    mode = os.stat("/proc/sys/net/core/bpf_jit_kallsyms").st_mode & 0o777
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", vigil_test.VIGIL,
+              "check", "--no-inventory", "--json", "--only", key]
+    p = subprocess.run(nobody, capture_output=True, text=True, timeout=30)
+    got = json.loads(p.stdout)["checks"][0]
+    if mode & 0o004:
+        assert got["status"] in ("pass", "warn", "fail")  # world-readable here: a verdict
+        return
+    assert got["status"] == "unknown" and got["value"] is None, got
+    assert got["detail"] == f"needs root: {key} is not readable by this user", got
+    assert got["fix"] == "run vigil check as root to read it"
+    root = json.loads(vigil("check", "--no-inventory", "--json", "--only", key).stdout)["checks"][0]
+    with open("/proc/sys/net/core/bpf_jit_kallsyms") as f:
+        assert root["value"] == f.read().strip()
+    assert root["status"] in ("pass", "warn"), root
+    text = subprocess.run(nobody[:-4] + ["--no-inventory"], capture_output=True, text=True).stdout
+    assert re.search(rf"^unknown\s+low\s+{re.escape(key)}\s+\(needs root\)", text, re.M), text
