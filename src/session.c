@@ -484,13 +484,14 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 			h->on_reload(&pl, &sensors);
 			notify_ready();
 		}
+		/* the end prints the last table: a tick due at the deadline would print it twice */
+		if (deadline && now >= deadline)
+			break;
 		if (now >= next_tick) {
 			h->on_tick(&pl);
 			next_tick += h->tick_ns;
 		}
 		sink_flush(&sink, 0);
-		if (deadline && now >= deadline)
-			break;
 	}
 
 	notify_stopping();

@@ -107,8 +107,9 @@ const struct tool tool_tcprtt = {
 	       "(totals since the start). The source is the kernel's smoothed RTT (tcp_sock srtt_us "
 	       "as tcp:tcp_probe reports it), sampled on every segment an established connection "
 	       "receives and aggregated in a BPF map, so no per-packet event reaches user space. "
-	       "The process filters (-p, -u, -c, --cgroup) do not apply: segments arrive in softirq "
-	       "context.\v"
+	       "The process filters (-p, -u, -c, --cgroup) do not apply (segments arrive in softirq "
+	       "context) and are refused: `-p 443` is not a port filter here (BCC's tcprtt -p LPORT "
+	       "and -P RPORT need the kernel map keyed by port, which it is not yet).\v"
 	       "Examples:\n"
 	       "  vigil tcprtt\n"
 	       "  vigil tcprtt -i 5 -d 60",
@@ -116,4 +117,7 @@ const struct tool tool_tcprtt = {
 	.header = "Tracing TCP RTT by remote host; Ctrl-C to end.", /* says it is attached */
 	.on_tick = tcprtt_tick,
 	.default_interval = 1,
+	.no_process_filters = true,
+	.no_process_filters_why = "RTT samples arrive in softirq context, not in a process; "
+				  "tcprtt has no port filter yet (BCC's -p LPORT, -P RPORT)",
 };

@@ -171,6 +171,12 @@ int tool_main(const struct tool *t, int argc, char **argv)
 		free(r.state);
 		return 2;
 	}
+	if (t->no_process_filters && run_opts_filtered(&r.opts)) {
+		fprintf(stderr, "vigil %s: -p, -u, -c and --cgroup do not apply: %s\n", t->name,
+			t->no_process_filters_why);
+		free(r.state);
+		return 2;
+	}
 	r.opts.kinds = t->kinds;
 	r.opts.strict_sensors = true; /* a tool without its sensor has nothing to show */
 	r.opts.format = r.json ? OUT_JSON : OUT_TEXT;

@@ -35,6 +35,9 @@ struct tool {
 	/* After load, before attach: fill the tool's own kernel maps (-P PORT). 0, or -1 after
 	 * printing one "vigil: ..." line. */
 	int (*setup)(struct pipeline *pl, struct sensors *s);
+	/* The process filters (-p, -u, -c, --cgroup) cannot apply (e.g. softirq context): refused. */
+	bool no_process_filters;
+	const char *no_process_filters_why;
 	/* Text mode, once attached: e.g. a note on stderr for tools that print no header. */
 	void (*on_ready)(struct pipeline *pl);
 };

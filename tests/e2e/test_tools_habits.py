@@ -1,0 +1,76 @@
+"""The tools' BCC habits added for the service issue: eperm per command name and one table at
+exit, tcprtt refusing the process filters it cannot honour. Real processes on this kernel."""
+import os
+import re
+import subprocess
+import tempfile
+
+import vigil_test
+from vigil_test import helper, vigil
+
+
+def root_only_file():
+    d = tempfile.mkdtemp(prefix="vigil-eacces-")
+    os.chmod(d, 0o700)
+    path = os.path.join(d, "secret")
+    with open(path, "w") as f:
+        f.write("x")
+    vigil_test.on_cleanup(lambda: (os.unlink(path), os.rmdir(d)))
+    return path
+
+
+def tables(out):
+    return [t for t in out.split("\n\n") if t.strip()]
+
+
+def test_eperm_by_comm_adds_up_the_processes_of_a_name():
+    """Two processes of one command name: --by-comm gives one row per syscall with their sum;
+    the default view keeps one row per process."""
+    path = root_only_file()
+    # a copy of the helper under a name of its own: other tests' priv_ops do not count here
+    comm = "vlep" + vigil_test.marker()[-8:]
+    prog = os.path.join(os.path.dirname(path), comm)
+    os.chmod(os.path.dirname(path), 0o755)
+    subprocess.run(["cp", helper("priv_ops"), prog], check=True)
+    vigil_test.on_cleanup(lambda: os.path.exists(prog) and os.unlink(prog))
+    os.chmod(os.path.dirname(path), 0o700)
+    views = {}
+    for view in ([], ["--by-comm"]):
+        tool = subprocess.Popen([vigil_test.VIGIL, "eperm", "-c", comm, "-d", "4", "-i", "60",
+                                 *view], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        vigil_test.on_cleanup(lambda t=tool: t.poll() is None and t.kill())
+        assert tool.stderr.readline().startswith("Counting syscalls")
+        for n in (3, 4):
+            p = subprocess.run([prog, "eperm", str(n), "1", path], timeout=30)
+            assert p.returncode == 0
+        out, err = tool.communicate(timeout=30)
+        assert tool.returncode == 0, err
+        views[bool(view)] = tables(out)
+    per_proc, per_comm = views[False], views[True]
+    # -d 4 and -i 60: exactly one table, at exit (it used to print twice when they coincided)
+    assert len(per_proc) == 1 and len(per_comm) == 1, (per_proc, per_comm)
+    rows = [r.split() for r in per_comm[0].splitlines()[2:]]
+    assert per_comm[0].splitlines()[1].split() == ["COMM", "SYSCALL", "ERRNO", "COUNT"]
+    assert rows == [[comm, "sethostname", "EPERM", "7"], [comm, "openat", "EACCES", "2"]], rows
+    prows = [r.split() for r in per_proc[0].splitlines()[2:]]
+    assert sorted(int(r[5]) for r in prows if r[3] == "sethostname") == [3, 4], prows
+
+
+def test_eperm_interval_and_duration_equal_print_one_table():
+    r = subprocess.run([vigil_test.VIGIL, "eperm", "-d", "1", "-i", "1"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert len(tables(r.stdout)) == 1, r.stdout
+    r = subprocess.run([vigil_test.VIGIL, "eperm", "-d", "1.6", "-i", "0.5"], capture_output=True,
+                       text=True, timeout=60)
+    assert len(tables(r.stdout)) == 4, r.stdout  # 0.5, 1.0, 1.5 and the end
+
+
+def test_tcprtt_refuses_process_filters():
+    for args in (["-p", "443"], ["-u", "0"], ["-c", "curl"]):
+        r = vigil("tcprtt", *args, "-d", "1")
+        assert r.returncode == 2, (args, r)
+        assert "do not apply" in r.stderr and "no port filter yet" in r.stderr, r.stderr
+    r = vigil("tcprtt", "-d", "1", "-i", "5")
+    assert r.returncode == 0, r.stderr
+    assert len(re.findall(r"^\d\d:\d\d:\d\d \d+ remote hosts?$", r.stdout, re.M)) == 1, r.stdout
