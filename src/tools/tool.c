@@ -121,8 +121,9 @@ static void text_ready(struct pipeline *pl, const struct sensors *s)
 	const struct tool *t = tool_of(pl)->tool;
 
 	(void)s;
-	if (t->header) {
-		sbuf_puts(&pl->sink->buf, t->header);
+	const char *header = t->header_of ? t->header_of(tool_of(pl)) : t->header;
+	if (header) {
+		sbuf_puts(&pl->sink->buf, header);
 		sbuf_putc(&pl->sink->buf, '\n');
 	}
 	if (t->on_ready)
@@ -177,7 +178,7 @@ int tool_main(const struct tool *t, int argc, char **argv)
 		free(r.state);
 		return 2;
 	}
-	r.opts.kinds = t->kinds;
+	r.opts.kinds = r.kinds ? r.kinds : t->kinds;
 	r.opts.strict_sensors = true; /* a tool without its sensor has nothing to show */
 	r.opts.format = r.json ? OUT_JSON : OUT_TEXT;
 	hooks.user = &r;

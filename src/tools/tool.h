@@ -22,6 +22,8 @@ struct tool {
 	const char *doc;    /* argp doc: what it shows, then "\v" and examples */
 	uint64_t kinds;     /* kinds it shows */
 	const char *header; /* column header, printed once in text mode (NULL: none) */
+	/* The header when options change the columns (NULL: header). */
+	const char *(*header_of)(const struct tool_run *r);
 	/* Writes one text row for a record into pl->out.b; NULL for tools that only aggregate. */
 	void (*row)(struct pipeline *pl, const void *rec, size_t size, const struct proc *proc);
 	/* Tool-specific options (NULL: none); parse gets the tool_run as state->input. */
@@ -45,6 +47,7 @@ struct tool {
 struct tool_run {
 	struct run_opts opts;
 	const struct tool *tool;
+	uint64_t kinds; /* set by the tool's options: fewer kinds than it shows by default */
 	bool json;
 	double interval;
 	void *state;

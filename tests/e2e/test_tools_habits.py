@@ -74,3 +74,62 @@ def test_tcprtt_refuses_process_filters():
     r = vigil("tcprtt", "-d", "1", "-i", "5")
     assert r.returncode == 0, r.stderr
     assert len(re.findall(r"^\d\d:\d\d:\d\d \d+ remote hosts?$", r.stdout, re.M)) == 1, r.stdout
+
+
+def _execsnoop(args, work):
+    """Runs `vigil execsnoop ARGS`, calls work() once it is attached, returns (header, rows)."""
+    import signal
+    tool = subprocess.Popen([vigil_test.VIGIL, "execsnoop", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    vigil_test.on_cleanup(lambda: tool.poll() is None and tool.kill())
+    header = tool.stdout.readline()
+    work()
+    import time
+    time.sleep(0.3)  # the consumer polls every 100 ms
+    tool.send_signal(signal.SIGINT)
+    out, err = tool.communicate(timeout=30)
+    assert tool.returncode == 0, err
+    return header, out.splitlines()
+
+
+def test_execsnoop_bcc_flags():
+    mark = vigil_test.marker()
+    # -n, -P, -q, --max-args: the shell's child /bin/echo is shown, quoted, cut after 3 arguments;
+    # the same marker from another parent is not
+    sh = subprocess.Popen(["/bin/sh", "-c", f"read x; /bin/echo 'a b' {mark} c d e"],
+                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    vigil_test.on_cleanup(lambda: sh.poll() is None and sh.kill())
+
+    def work():
+        subprocess.run(["/bin/echo", mark, "other-parent"], stdout=subprocess.DEVNULL)
+        sh.communicate("go\n", timeout=30)
+
+    header, rows = _execsnoop(["-n", mark, "-P", str(sh.pid), "-q", "--max-args", "3"], work)
+    assert header.split() == ["TIME", "PID", "PPID", "UID", "RET", "COMM", "ARGS"], header
+    assert len(rows) == 1, rows
+    assert rows[0].endswith(f'"/bin/echo" "a b" "{mark}" ...'), rows[0]
+    assert rows[0].split()[2] == str(sh.pid)
+
+    # -x: only failed execs, in the kernel; -t: seconds since the start
+    missing = "/nonexistent/" + mark
+
+    def work2():
+        subprocess.run(["/bin/true", mark])
+        try:
+            subprocess.run([missing, mark])
+        except FileNotFoundError:
+            pass
+
+    header, rows = _execsnoop(["-x", "-t", "-n", mark], work2)
+    assert header.split()[0] == "TIME(s)", header
+    assert len(rows) == 1 and rows[0].split()[4] == "-2", rows  # ENOENT; /bin/true not shown
+    assert 0 < float(rows[0].split()[0]) < 60, rows
+    assert rows[0].split()[-2:] == [missing, mark], rows
+
+
+def test_execsnoop_bad_flags():
+    for args, msg in ((["--max-args", "0"], "invalid value for --max-args"),
+                      (["-P", "x"], "invalid value for --ppid"),
+                      (["-n", ""], "invalid value for --name")):
+        r = vigil("execsnoop", *args)
+        assert r.returncode == 2 and msg in r.stderr, (args, r.stderr)
