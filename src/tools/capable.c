@@ -8,14 +8,25 @@
 #include "priv_names.h"
 #include "vigil/abi.h"
 
+#define SEEN_MAX 4096
+
 struct capable_state {
-	bool all; /* also the checks made without audit */
+	bool all;    /* also the checks made without audit */
+	bool extra;  /* -x: TID column */
+	bool unique; /* --unique: one line per process and capability */
+	struct { uint32_t tgid; int cap; } seen[SEEN_MAX];
+	size_t nseen;
 };
+
+enum { OPT_UNIQUE = 0x400 };
 
 static const struct argp_option capable_options[] = {
 	{ "all", 'a', NULL, 0,
 	  "Also show the checks the kernel makes without audit (e.g. the CAP_SYS_ADMIN probe of "
 	  "every mmap that decides the memory overcommit reserve)", 0 },
+	{ "verbose", 'v', NULL, 0, "The same as --all, as in BCC (libbpf's log: --libbpf-log)", 0 },
+	{ "extra", 'x', NULL, 0, "Show the TID column", 0 },
+	{ "unique", OPT_UNIQUE, NULL, 0, "Show each process's check of a capability once", 0 },
 	{},
 };
 
@@ -25,28 +36,57 @@ static error_t capable_parse(int key, char *arg, struct argp_state *state)
 	struct capable_state *st = r->state;
 
 	(void)arg;
-	if (key != 'a')
+	switch (key) {
+	case 'a':
+	case 'v':
+		st->all = true;
+		r->opts.cap_noaudit = true; /* decided in the kernel: the probes never reach the ring */
+		return 0;
+	case 'x':
+		st->extra = true;
+		return 0;
+	case OPT_UNIQUE:
+		st->unique = true;
+		return 0;
+	default:
 		return ARGP_ERR_UNKNOWN;
-	st->all = true;
-	r->opts.cap_noaudit = true; /* decided in the kernel: the probes never reach the ring */
-	return 0;
+	}
 }
 
 static void capable_row(struct pipeline *pl, const void *rec, size_t size, const struct proc *proc)
 {
 	const struct vigil_capable_event *e = rec;
-	const struct capable_state *st = tool_of(pl)->state;
+	struct capable_state *st = tool_of(pl)->state;
 	const char *name = capability_name(e->cap);
 	struct sbuf *b = pl->out.b;
 
 	(void)size;
 	if (e->audit == 0 && !st->all)
 		return;
+	if (st->unique) {
+		for (size_t i = 0; i < st->nseen; i++)
+			if (st->seen[i].tgid == e->hdr.task.tgid && st->seen[i].cap == e->cap)
+				return;
+		if (st->nseen < SEEN_MAX) {
+			st->seen[st->nseen].tgid = e->hdr.task.tgid;
+			st->seen[st->nseen++].cap = e->cap;
+		}
+	}
 	tool_put_time(b, e->hdr.ktime_ns);
-	sbuf_printf(b, " %-6u %-7u %-16.16s %-4d %-22s %-5s %s\n", e->hdr.task.uid, e->hdr.task.tgid,
-		    proc->comm, e->cap, name ? name : "?",
+	sbuf_printf(b, " %-6u %-7u ", e->hdr.task.uid, e->hdr.task.tgid);
+	if (st->extra)
+		sbuf_printf(b, "%-7u ", e->hdr.task.tid);
+	sbuf_printf(b, "%-16.16s %-4d %-22s %-5s %s\n", proc->comm, e->cap, name ? name : "?",
 		    e->audit == VIGIL_CAP_AUDIT_UNKNOWN ? "-" : e->audit ? "1" : "0",
 		    e->ret == 0 ? "allow" : "deny");
+}
+
+static const char *capable_header(const struct tool_run *r)
+{
+	const struct capable_state *st = r->state;
+
+	return st->extra ? "TIME     UID    PID     TID     COMM             CAP  NAME                   AUDIT VERDICT"
+			 : "TIME     UID    PID     COMM             CAP  NAME                   AUDIT VERDICT";
 }
 
 const struct tool tool_capable = {
@@ -61,6 +101,7 @@ const struct tool tool_capable = {
 	       "Examples:\n"
 	       "  vigil capable -u 1000\n"
 	       "  vigil capable --all -c nginx\n"
+	       "  vigil capable -v -x --unique\n"
 	       "  vigil capable -c dockerd --json",
 	.kinds = KIND_BIT(VIGIL_KIND_PRIV_CAPABLE),
 	.header = "TIME     UID    PID     COMM             CAP  NAME                   AUDIT VERDICT",
@@ -68,4 +109,5 @@ const struct tool tool_capable = {
 	.options = capable_options,
 	.parse = capable_parse,
 	.state_size = sizeof(struct capable_state),
+	.header_of = capable_header,
 };

@@ -8,8 +8,14 @@ static void tcpaccept_row(struct pipeline *pl, const void *rec, size_t size,
 			  const struct proc *proc)
 {
 	(void)size;
-	tcp_tool_columns(pl->out.b, rec, proc);
+	if (!tcp_tool_columns(pl, rec, proc))
+		return;
 	sbuf_putc(pl->out.b, '\n');
+}
+
+static const char *tcpaccept_header(const struct tool_run *r)
+{
+	return tcp_tool_header(r, "");
 }
 
 const struct tool tool_tcpaccept = {
@@ -28,4 +34,6 @@ const struct tool tool_tcpaccept = {
 	.parse = tcp_tool_parse,
 	.state_size = sizeof(struct tcp_tool_state),
 	.setup = tcp_tool_setup,
+	.header_of = tcpaccept_header,
+	.on_ready = tcp_tool_ready,
 };

@@ -15,7 +15,8 @@ static void tcpconnect_row(struct pipeline *pl, const void *rec, size_t size,
 	(void)size;
 	if (e->t.proto != 6) /* UDP connects are net.connect events too; this tool shows TCP */
 		return;
-	tcp_tool_columns(b, e, proc);
+	if (!tcp_tool_columns(pl, e, proc))
+		return;
 	if (e->result == 0)
 		sbuf_puts(b, " 0");
 	else if (err)
@@ -23,6 +24,11 @@ static void tcpconnect_row(struct pipeline *pl, const void *rec, size_t size,
 	else
 		sbuf_printf(b, " %d", e->result);
 	sbuf_putc(b, '\n');
+}
+
+static const char *tcpconnect_header(const struct tool_run *r)
+{
+	return tcp_tool_header(r, " RESULT");
 }
 
 const struct tool tool_tcpconnect = {
@@ -42,4 +48,6 @@ const struct tool tool_tcpconnect = {
 	.parse = tcp_tool_parse,
 	.state_size = sizeof(struct tcp_tool_state),
 	.setup = tcp_tool_setup,
+	.header_of = tcpconnect_header,
+	.on_ready = tcp_tool_ready,
 };

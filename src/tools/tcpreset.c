@@ -10,8 +10,14 @@ static void tcpreset_row(struct pipeline *pl, const void *rec, size_t size, cons
 	struct sbuf *b = pl->out.b;
 
 	(void)size;
-	tcp_tool_columns(b, e, proc);
+	if (!tcp_tool_columns(pl, e, proc))
+		return;
 	sbuf_printf(b, " %s\n", e->flags & VIGIL_NETF_RESET_RECEIVED ? "RX" : "TX");
+}
+
+static const char *tcpreset_header(const struct tool_run *r)
+{
+	return tcp_tool_header(r, " DIR");
 }
 
 const struct tool tool_tcpreset = {
@@ -31,4 +37,6 @@ const struct tool tool_tcpreset = {
 	.parse = tcp_tool_parse,
 	.state_size = sizeof(struct tcp_tool_state),
 	.setup = tcp_tool_setup,
+	.header_of = tcpreset_header,
+	.on_ready = tcp_tool_ready,
 };

@@ -14,6 +14,7 @@
 enum {
 	OPT_JSON = 0x300,
 	OPT_RINGBUF,
+	OPT_LIBBPF_LOG,
 };
 
 static const struct argp_option common_options[] = {
@@ -22,7 +23,9 @@ static const struct argp_option common_options[] = {
 	{ "output", 'o', "FILE", 0, "Append to FILE instead of stdout", 20 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 20 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two", 20 },
-	{ "verbose", 'v', NULL, 0, "Show libbpf's log", 20 },
+	{ "libbpf-log", OPT_LIBBPF_LOG, NULL, 0, "Show libbpf's log (verifier output on load failures)", 20 },
+	/* -v, as in `vigil run`; a tool may give it BCC's meaning (capable -v) */
+	{ "verbose", 'v', NULL, OPTION_HIDDEN, "Show libbpf's log", 20 },
 	{},
 };
 
@@ -52,6 +55,7 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 			cli_bad_value(state, "--ringbuf-size", err);
 		return 0;
 	case 'v':
+	case OPT_LIBBPF_LOG:
 		r->opts.verbose = true;
 		return 0;
 	case 'i':

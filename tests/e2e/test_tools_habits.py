@@ -133,3 +133,95 @@ def test_execsnoop_bad_flags():
                       (["-n", ""], "invalid value for --name")):
         r = vigil("execsnoop", *args)
         assert r.returncode == 2 and msg in r.stderr, (args, r.stderr)
+
+
+def _tool_on_child(tool_args, code):
+    """A python child waiting on stdin; `vigil TOOL -p CHILD ARGS` attached; the child runs code;
+    returns (child pid, header, rows)."""
+    import signal
+    import sys
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.readline()\n" + code],
+                             stdin=subprocess.PIPE, text=True)
+    vigil_test.on_cleanup(lambda: child.poll() is None and child.kill())
+    tool = subprocess.Popen([vigil_test.VIGIL, *tool_args, "-p", str(child.pid)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    vigil_test.on_cleanup(lambda: tool.poll() is None and tool.kill())
+    header = tool.stdout.readline()
+    assert header, tool.stderr.read()
+    child.communicate("go\n", timeout=30)
+    import time
+    time.sleep(0.3)
+    tool.send_signal(signal.SIGINT)
+    out, err = tool.communicate(timeout=30)
+    assert tool.returncode == 0, err
+    return child.pid, header, out.splitlines()
+
+
+def test_opensnoop_bcc_flags():
+    d = tempfile.mkdtemp(prefix="vigil-os-")
+    vigil_test.on_cleanup(lambda: subprocess.run(["rm", "-rf", d]))
+    made, read = os.path.join(d, "made"), os.path.join(d, "read")
+    with open(read, "w") as f:
+        f.write("x")
+    pid, header, rows = _tool_on_child(
+        ["opensnoop", "-f", "O_CREAT", "-f", "WRONLY", "-U", "-e", "-n", "pyth"],
+        f"open({made!r}, 'w').close(); open({read!r}).read()")
+    assert header.split() == ["TIME", "PID", "UID", "COMM", "FD", "ERR", "FLAGS", "PATH"], header
+    mine = [r.split() for r in rows if d in r]
+    assert len(mine) == 1, rows  # the read-only open is not O_CREAT
+    assert mine[0][1] == str(pid) and mine[0][2] == "0" and mine[0][-1] == made, mine
+    assert "O_CREAT" in mine[0][-2].split("|") and "O_WRONLY" in mine[0][-2].split("|")
+    # -t: another thread id shows nothing; -n: another name shows nothing
+    for args in (["-t", "1"], ["-n", "nosuchcomm"]):
+        _, _, rows = _tool_on_child(["opensnoop", *args], f"open({read!r}).read()")
+        assert not [r for r in rows if d in r], (args, rows)
+    r = vigil("opensnoop", "-f", "O_BOGUS")
+    assert r.returncode == 2 and "invalid value for --flag" in r.stderr
+
+
+def test_tcpconnect_bcc_flags():
+    """-4, a -P list, -U, -t: an IPv6 connect and one to a port not listed are left out."""
+    code = ("import socket\n"
+            "for fam, a, port in ((socket.AF_INET, '127.0.0.1', 22999), (socket.AF_INET6, '::1', 22999),\n"
+            "                     (socket.AF_INET, '127.0.0.1', 22997)):\n"
+            "    s = socket.socket(fam)\n"
+            "    try: s.connect((a, port))\n"
+            "    except OSError: pass\n"
+            "    s.close()\n")
+    pid, header, rows = _tool_on_child(["tcpconnect", "-4", "-P", "22999,22998", "-U", "-t"], code)
+    assert header.split()[:3] == ["TIME(s)", "PID", "UID"] and header.split()[-1] == "RESULT", header
+    got = [r.split() for r in rows]
+    assert len(got) == 1, rows
+    assert got[0][1] == str(pid) and got[0][2] == "0" and got[0][4] == "4", got
+    assert got[0][-2] == "22999" and got[0][-1] == "ECONNREFUSED", got
+    _, _, rows = _tool_on_child(["tcpconnect", "-6", "-P", "22999"], code)
+    assert [r.split()[3] for r in rows] == ["6"], rows
+    r = vigil("tcpconnect", "-4", "-6")
+    assert r.returncode == 2 and "contradict" in r.stderr
+
+
+def test_capable_bcc_flags():
+    """-v shows the silent checks (BCC's meaning; libbpf's log is --libbpf-log), -x the TID,
+    --unique each process's capability once."""
+    import signal
+    out = {}
+    for args in (["-x", "--unique"], ["-v"]):
+        op = subprocess.Popen([helper("priv_ops"), "capable"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, env={**os.environ, "VIGIL_WAIT": "1"})
+        vigil_test.on_cleanup(lambda o=op: o.poll() is None and o.kill())
+        tool = subprocess.Popen([vigil_test.VIGIL, "capable", *args, "-p", str(op.pid)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        vigil_test.on_cleanup(lambda t=tool: t.poll() is None and t.kill())
+        header = tool.stdout.readline()
+        op.communicate("go\n", timeout=30)
+        tool.send_signal(signal.SIGINT)
+        rest, err = tool.communicate(timeout=30)
+        assert tool.returncode == 0, err
+        out[args[0]] = (op.pid, header.split(), [r.split() for r in rest.splitlines()])
+    pid, header, rows = out["-x"]
+    assert header == ["TIME", "UID", "PID", "TID", "COMM", "CAP", "NAME", "AUDIT", "VERDICT"]
+    assert rows and all(r[2] == str(pid) and r[3] == str(pid) for r in rows), rows
+    caps = [r[5] for r in rows]
+    assert len(caps) == len(set(caps)), rows  # --unique
+    pid, header, rows = out["-v"]
+    assert "0" in [r[6] for r in rows], rows  # the silent probe, shown with -v
