@@ -29,6 +29,7 @@ enum {
 	OPT_XDP_IFACE,
 	OPT_PIN,
 	OPT_CONFIG,
+	OPT_JSON,
 };
 
 /* What `vigil run` was asked for, beyond the session's options. */
@@ -43,6 +44,7 @@ struct run_args {
 static const struct argp_option run_options[] = {
 	{ "config", OPT_CONFIG, "FILE", 0, "Read options from FILE (vigil.yaml(5), e.g. " CONFIG_DEFAULT_PATH "); options given here replace its values", 0 },
 	{ "format", 'f', "FORMAT", 0, "json or text (default: text on a terminal, json otherwise)", 0 },
+	{ "json", OPT_JSON, NULL, 0, "The same as --format json (--json in every tool and vigil check)", 0 },
 	{ "output", 'o', "FILE", 0, "Append events to FILE instead of stdout (json by default)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "kind", 'k', "KIND[,KIND]", 0, "Only these event kinds (default: all)", 0 },
@@ -172,6 +174,10 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'o':
 		o->output = arg;
+		return 0;
+	case OPT_JSON:
+		o->format = OUT_JSON;
+		o->format_set = true;
 		return 0;
 	case 'd':
 		if (parse_seconds(arg, &o->duration, err, sizeof(err)))

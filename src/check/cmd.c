@@ -17,7 +17,8 @@
 #define EXIT_FINDINGS 3
 #define DEFAULT_SYSCTL_FILE "/etc/sysctl.d/90-vigil-hardening.conf"
 
-enum { OPT_NO_INVENTORY = 0x100, OPT_SYSCTL_FILE, OPT_APPLY, OPT_LIST };
+/* --only and --fail-on have no letters: -o is an output file and -f a format elsewhere */
+enum { OPT_NO_INVENTORY = 0x100, OPT_SYSCTL_FILE, OPT_APPLY, OPT_LIST, OPT_FAIL_ON, OPT_ONLY };
 
 struct check_args {
 	bool json, fix, apply, no_inventory, list;
@@ -74,7 +75,7 @@ static error_t parse_check_opt(int key, char *arg, struct argp_state *state)
 	case 'j':
 		a->json = true;
 		return 0;
-	case 'f':
+	case OPT_FAIL_ON:
 		if (check_severity_parse(arg, &a->fail_on))
 			cli_bad_value(state, "--fail-on", "expected low, medium or high");
 		a->fail_on_set = true;
@@ -90,7 +91,7 @@ static error_t parse_check_opt(int key, char *arg, struct argp_state *state)
 			cli_bad_value(state, "--root", "not a directory");
 		a->root = arg;
 		return 0;
-	case 'o':
+	case OPT_ONLY:
 		if (validate_only(arg, err, sizeof(err)))
 			cli_bad_value(state, "--only", err);
 		a->only = arg;
@@ -185,7 +186,7 @@ int cmd_check(int argc, char **argv)
 {
 	static const struct argp_option options[] = {
 		{ "json", 'j', NULL, 0, "Print one JSON object instead of tables", 0 },
-		{ "fail-on", 'f', "SEVERITY", 0,
+		{ "fail-on", OPT_FAIL_ON, "SEVERITY", 0,
 		  "Exit 3 if a check of at least SEVERITY (low, medium, high) warns or fails", 0 },
 		{ "fix", 'x', NULL, 0,
 		  "Print the commands that fix what warns or fails (sysctl lines and a sysctl.d file); "
@@ -195,7 +196,7 @@ int cmd_check(int argc, char **argv)
 		  "The sysctl.d file --fix writes (default " DEFAULT_SYSCTL_FILE ")", 0 },
 		{ "root", 'r', "DIR", 0,
 		  "Read /proc and /sys under DIR (an image, a container's root); no BPF inventory", 0 },
-		{ "only", 'o', "ID[,ID...]", 0, "Run only these checks", 0 },
+		{ "only", OPT_ONLY, "ID[,ID...]", 0, "Run only these checks", 0 },
 		{ "no-inventory", OPT_NO_INVENTORY, NULL, 0, "Skip the BPF programs, maps and links", 0 },
 		{ "list", OPT_LIST, NULL, 0, "List the checks (id, severity, recommended) and exit", 0 },
 		{},

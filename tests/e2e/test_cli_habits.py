@@ -66,3 +66,21 @@ def test_check_without_root_gives_no_verdict_on_what_it_cannot_read():
     assert root["status"] in ("pass", "warn"), root
     text = subprocess.run(nobody[:-4] + ["--no-inventory"], capture_output=True, text=True).stdout
     assert re.search(rf"^unknown\s+low\s+{re.escape(key)}\s+\(needs root\)", text, re.M), text
+
+
+def test_one_meaning_per_letter():
+    """-o is an output file and -f a format wherever they exist; --json is JSON everywhere."""
+    import json
+    r = vigil("check", "-o", "kernel.btf", "--no-inventory")
+    assert r.returncode == 2 and "invalid option -- 'o'" in r.stderr, r.stderr
+    r = vigil("check", "--only", "kernel.btf", "--no-inventory", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["checks"][0]["id"] == "kernel.btf"
+    r = vigil("run", "-f", "text", "--json", "-k", "process.exec", "-d", "1")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout.splitlines()[0])["kind"] == "agent.ready"
+    for name in names():
+        h = vigil(name, "--help").stdout
+        if re.search(r"^\s+-o, --output", h, re.M) is None:
+            assert not re.search(r"^\s+-o, ", h, re.M), (name, "-o is not --output")
+        if re.search(r"^\s+-f, ", h, re.M):
+            assert re.search(r"^\s+-f, --(format|flag)", h, re.M), (name, "-f")
