@@ -2,6 +2,7 @@
 /* opensnoop: every open, one line each (file.open): the file the kernel opened, or the error. */
 #include "tools/tool.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ enum { OPT_FAILED = 'x', OPT_EXTENDED = 'e' };
 
 static const struct argp_option options[] = {
 	{ "failed", OPT_FAILED, NULL, 0, "Only opens that failed", 0 },
-	{ "extended", OPT_EXTENDED, NULL, 0, "Show the open flags (a FLAGS column)", 0 },
+	{ "extended", OPT_EXTENDED, NULL, 0, "Show the open flags and the mode of a creating open (FLAGS, MODE)", 0 },
 	{ "print-uid", 'U', NULL, 0, "Show a UID column", 0 },
 	{ "tid", 't', "TID", 0, "Only this thread", 0 },
 	{ "name", 'n', "NAME", 0, "Only command names containing NAME", 0 },
@@ -82,7 +83,7 @@ static void on_ready(struct pipeline *pl)
 	struct opensnoop *o = tool_of(pl)->state;
 
 	sbuf_printf(&pl->sink->buf, "TIME     PID     %sCOMM               FD ERR %sPATH\n",
-		    o->uid ? "UID    " : "", o->extended ? "FLAGS                    " : "");
+		    o->uid ? "UID    " : "", o->extended ? "FLAGS                    MODE " : "");
 }
 
 /* Is name one of the |-separated names? */
@@ -124,8 +125,14 @@ static void row(struct pipeline *pl, const void *rec, size_t size, const struct 
 		sbuf_printf(b, "%-6u ", e->hdr.task.uid);
 	sbuf_printf(b, "%-16.16s %4lld %3lld ", e->hdr.task.comm, ret >= 0 ? ret : -1LL,
 		    ret >= 0 ? 0LL : -ret);
-	if (o->extended)
+	if (o->extended) {
 		sbuf_printf(b, "%-24s ", sbuf_str(&flags));
+		/* the mode argument counts only when the open may create the file */
+		if (e->body.flags & (O_CREAT | __O_TMPFILE))
+			sbuf_printf(b, "%04o ", e->body.mode & 07777);
+		else
+			sbuf_puts(b, "-    ");
+	}
 	if (!file_event_path(rec, size, &path, &from_file, &trunc))
 		sbuf_puts(&path, "?");
 	for (size_t i = 0; i < path.len; i++) {

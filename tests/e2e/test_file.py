@@ -490,15 +490,15 @@ def test_opensnoop_output():
                              lambda: results.extend([
                                  ops("openat", "-", target, O_RDONLY | O_CLOEXEC, 0),
                                  ops("openat", "-", f"{d}/absent.txt", O_RDONLY, 0)]), "TIME")
-    assert header.split() == ["TIME", "PID", "COMM", "FD", "ERR", "FLAGS", "PATH"]
+    assert header.split() == ["TIME", "PID", "COMM", "FD", "ERR", "FLAGS", "MODE", "PATH"]
     ok, bad = results
     mine = [l for l in lines if d in l]
     assert len(mine) == 2, lines
     f = mine[0].split()
     assert f[2] == "file_ops" and f[3] == str(ok["ret"]) and f[4] == "0"
-    assert f[5] == "O_RDONLY|O_CLOEXEC" and f[6] == target
+    assert f[5] == "O_RDONLY|O_CLOEXEC" and f[6] == "-" and f[7] == target  # no O_CREAT: no mode
     f = mine[1].split()
-    assert f[3] == "-1" and f[4] == "2" and f[5] == "O_RDONLY" and f[6] == f"{d}/absent.txt"
+    assert f[3] == "-1" and f[4] == "2" and f[5] == "O_RDONLY" and f[7] == f"{d}/absent.txt"
     # -x: only the failed one
     header, lines = run_tool(["opensnoop", "-c", "file_ops", "-x"],
                              lambda: [ops("openat", "-", target, O_RDONLY, 0),

@@ -166,11 +166,12 @@ def test_opensnoop_bcc_flags():
     pid, header, rows = _tool_on_child(
         ["opensnoop", "-f", "O_CREAT", "-f", "WRONLY", "-U", "-e", "-n", "pyth"],
         f"open({made!r}, 'w').close(); open({read!r}).read()")
-    assert header.split() == ["TIME", "PID", "UID", "COMM", "FD", "ERR", "FLAGS", "PATH"], header
+    assert header.split() == ["TIME", "PID", "UID", "COMM", "FD", "ERR", "FLAGS", "MODE", "PATH"], header
     mine = [r.split() for r in rows if d in r]
     assert len(mine) == 1, rows  # the read-only open is not O_CREAT
     assert mine[0][1] == str(pid) and mine[0][2] == "0" and mine[0][-1] == made, mine
-    assert "O_CREAT" in mine[0][-2].split("|") and "O_WRONLY" in mine[0][-2].split("|")
+    assert "O_CREAT" in mine[0][-3].split("|") and "O_WRONLY" in mine[0][-3].split("|")
+    assert mine[0][-2] == "0666", mine  # the mode python asks for
     # -t: another thread id shows nothing; -n: another name shows nothing
     for args in (["-t", "1"], ["-n", "nosuchcomm"]):
         _, _, rows = _tool_on_child(["opensnoop", *args], f"open({read!r}).read()")
