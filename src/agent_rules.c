@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "fault.h"
 #include "format.h"
 #include "kinds.h"
 #include "policy/alert.h"
@@ -29,14 +30,40 @@ size_t agent_rules_load(const struct agent_rules *r, struct policy_set *ps)
 	return ps->nerrors;
 }
 
+/* "Every kind": the kinds not loaded only on request. */
+static uint64_t default_kinds(void)
+{
+	const struct kind_info *k;
+	uint64_t all = 0;
+
+	for (unsigned i = 0; (k = kind_at(i)); i++)
+		if (!k->on_request)
+			all |= KIND_BIT(k->kind);
+	return all;
+}
+
+#define PROCESS_KINDS                                                                              \
+	(KIND_BIT(VIGIL_KIND_PROCESS_EXEC) | KIND_BIT(VIGIL_KIND_PROCESS_FORK) |                   \
+	 KIND_BIT(VIGIL_KIND_PROCESS_EXIT))
+
+/* Kinds the rules need that are not streamed (--all-events: a rule on an on-request kind such
+ * as priv.capable gets its events, filtered by the rules, without streaming them all). */
+static uint64_t extra_kinds(const struct agent_rules *r, const struct policy_set *ps)
+{
+	return r->all_events ? policy_kinds(ps) & ~r->stream_kinds : 0;
+}
+
 /* The kernel filters for a policy: the rules' terms within the user's own filter, or with
- * --all-events only the user's filter (everything is shown, so everything must come). */
+ * --all-events the user's filter for the streamed kinds (everything is shown, so everything
+ * must come) plus the rules' terms for the kinds the rules need beyond those. */
 static int compute_filters(struct agent_rules *r, const struct policy_set *ps, struct filter **f,
 			   size_t *n, char *err, size_t errlen)
 {
+	uint64_t extra = extra_kinds(r, ps);
+
 	*f = NULL;
 	*n = 0;
-	if (r->all_events) {
+	if (r->all_events && !extra) {
 		if (!run_opts_filtered(r->opts))
 			return 1; /* no filter at all */
 		*f = malloc(sizeof(**f));
@@ -50,6 +77,23 @@ static int compute_filters(struct agent_rules *r, const struct policy_set *ps, s
 		return -1;
 	if (run_opts_filtered(r->opts))
 		*n = policy_filters_restrict(*f, *n, &r->opts->filter);
+	if (!r->all_events)
+		return 0;
+	size_t kept = 0;
+	for (size_t i = 0; i < *n; i++) {
+		uint64_t k = ((*f)[i].kinds ? (*f)[i].kinds : ~0ULL) & extra;
+		if (!k)
+			continue;
+		(*f)[kept] = (*f)[i];
+		(*f)[kept++].kinds = k;
+	}
+	struct filter *g = realloc(*f, (kept + 1) * sizeof(**f));
+	if (!g)
+		abort();
+	g[kept] = r->opts->filter;
+	g[kept].kinds = r->stream_kinds;
+	*f = g;
+	*n = kept + 1;
 	return 0;
 }
 
@@ -63,7 +107,7 @@ static void rules_render(struct pipeline *pl, const void *rec, size_t size, cons
 	sbuf_reset(&r->json);
 	out_init(&jo, &r->json, OUT_JSON);
 	format_event(&jo, &jfmt, &pl->cache, rec, size, proc);
-	if (r->all_events) {
+	if (r->all_events && (r->stream_kinds & KIND_BIT(h->kind))) {
 		if (pl->fmt.fmt == OUT_JSON)
 			sbuf_putn(pl->out.b, r->json.p, r->json.len);
 		else
@@ -146,8 +190,23 @@ static void rules_after_ready(struct pipeline *pl)
 	emit_policy(pl, the_rules, "loaded", &the_rules->ps);
 }
 
-/* SIGHUP: compile first; only a policy without errors, needing no sensor that is not loaded,
- * replaces the running one. The old rules keep running throughout. */
+static void reject(struct pipeline *pl, struct agent_rules *r, struct policy_set *next,
+		   const char *why)
+{
+	if (why)
+		policy_error(next, (struct pos){ "reload", 0, 0 }, "%s", why);
+	fprintf(stderr, "vigil: policy reload rejected; the previous rules keep running\n");
+	emit_policy(pl, r, "rejected", next);
+	r->rejected++;
+	policy_free(next);
+}
+
+/*
+ * SIGHUP: compile first; only a policy without errors, needing no sensor that was not asked
+ * for at start, replaces the running one. The switch is atomic: the new filters and the new
+ * deny rules are staged beside the ones in force, then each is put in force with one map
+ * update; a failure at any step leaves the old rules deciding and enforcing, in the kernel too.
+ */
 static void rules_reload(struct pipeline *pl, struct sensors *s)
 {
 	struct agent_rules *r = pl->user;
@@ -155,14 +214,20 @@ static void rules_reload(struct pipeline *pl, struct sensors *s)
 	struct filter *f = NULL;
 	size_t nf = 0;
 	char err[512];
+	uint32_t fslot = 0;
+	struct task_stage ts;
 
+	fault_arm();
 	agent_rules_load(r, &next);
 	if (!next.nerrors && enforce_mark(&next, &r->enf))
 		policy_print_errors(&next, stderr);
-	if (!next.nerrors && (policy_kinds(&next) & ~s->kinds_loaded)) {
+	/* what start asked for, not what loaded: a sensor this kernel cannot run (agent.ready
+	 * said why) is no reason to refuse rules that name its events */
+	uint64_t missing = policy_kinds(&next) & ~s->cfg.kinds;
+	if (!next.nerrors && missing) {
 		const struct kind_info *k;
 		for (unsigned i = 0; (k = kind_at(i)); i++)
-			if ((policy_kinds(&next) & ~s->kinds_loaded) & KIND_BIT(k->kind))
+			if (missing & KIND_BIT(k->kind))
 				break;
 		policy_error(&next, (struct pos){ "policy", 0, 0 },
 			     "the new rules need %s events, whose sensor was not loaded at start: restart vigil to add it",
@@ -170,34 +235,49 @@ static void rules_reload(struct pipeline *pl, struct sensors *s)
 	}
 	int rc = next.nerrors ? -1 : compute_filters(r, &next, &f, &nf, err, sizeof(err));
 	if (rc < 0) {
-		if (!next.nerrors)
-			policy_error(&next, (struct pos){ "policy", 0, 0 }, "%s", err);
-		fprintf(stderr, "vigil: policy reload rejected; the previous rules keep running\n");
-		emit_policy(pl, r, "rejected", &next);
-		r->rejected++;
-		policy_free(&next);
-		return;
+		reject(pl, r, &next, next.nerrors ? NULL : err);
+		goto out;
 	}
-	uint64_t shown = r->all_events ? pl->kinds_shown : policy_kinds(&next);
-	if (rc == 0 && session_set_filters(s, f, nf, shown, s->kinds_loaded, err, sizeof(err))) {
-		fprintf(stderr, "vigil: policy reload: %s; the previous rules keep running\n", err);
-		free(f);
-		policy_free(&next);
-		return;
+	uint64_t shown = r->all_events ? r->stream_kinds | extra_kinds(r, &next) : policy_kinds(&next);
+	uint64_t loaded = s->kinds_loaded & (shown | PROCESS_KINDS);
+	if (rc == 0 && session_stage_filters(s, f, nf, shown, loaded, &fslot, err, sizeof(err))) {
+		reject(pl, r, &next, err);
+		goto out;
 	}
+	if (task_enforcer_stage(&r->task_enforcer, &next, &r->enf, &ts, err, sizeof(err))) {
+		reject(pl, r, &next, err);
+		goto out;
+	}
+	if (rc == 0 && session_switch_filters(s, fslot, err, sizeof(err))) {
+		task_enforcer_unstage(&r->task_enforcer, &ts);
+		reject(pl, r, &next, err);
+		goto out;
+	}
+	if (task_enforcer_switch(r->task_enforcer, &ts, err, sizeof(err))) {
+		char back[256];
+		if (rc == 0 && session_switch_filters(s, !fslot, back, sizeof(back)))
+			fprintf(stderr, "vigil: policy reload: %s; the filters of the new rules stay in force\n", back);
+		task_enforcer_unstage(&r->task_enforcer, &ts);
+		reject(pl, r, &next, err);
+		goto out;
+	}
+	/* the network enforcers (cgroup, XDP) are not double-buffered yet: they change last */
 	if (enforcer_apply(&r->enforcer, &next, &r->enf, pl, err, sizeof(err)))
-		fprintf(stderr, "vigil: policy reload: %s; enforcement is off until the next good reload\n", err);
-	if (task_enforcer_apply(&r->task_enforcer, &next, &r->enf, pl, err, sizeof(err)))
-		fprintf(stderr, "vigil: policy reload: %s; enforcement is off until the next good reload\n", err);
+		fprintf(stderr, "vigil: policy reload: %s; network enforcement is off until the next good reload\n", err);
+	/* the old deny rules' last records are read while their rules still exist */
+	task_enforcer_settle(r->task_enforcer, pl);
 	policy_free(&r->ps);
 	r->ps = next;
 	free(r->filters);
 	r->filters = f;
+	f = NULL;
 	r->nfilters = nf;
-	if (!r->all_events)
-		pl->kinds_shown = shown;
+	pl->kinds_shown = shown;
 	r->reloads++;
 	emit_policy(pl, r, "reloaded", &r->ps);
+out:
+	free(f);
+	fault_disarm();
 }
 
 int agent_rules_prepare(struct agent_rules *r, struct run_opts *o, struct session_hooks *h,
@@ -211,6 +291,11 @@ int agent_rules_prepare(struct agent_rules *r, struct run_opts *o, struct sessio
 		snprintf(err, errlen, "the policy has %zu error%s (above); nothing started",
 			 r->ps.nerrors, r->ps.nerrors == 1 ? "" : "s");
 		return -1;
+	}
+	if (r->all_events) {
+		r->stream_kinds = o->kinds ? o->kinds : default_kinds();
+		if (extra_kinds(r, &r->ps))
+			o->kinds = r->stream_kinds | extra_kinds(r, &r->ps);
 	}
 	int rc = compute_filters(r, &r->ps, &r->filters, &r->nfilters, err, errlen);
 	if (rc < 0)

@@ -16,6 +16,7 @@ struct agent_rules {
 	const char **paths; /* --policy values; "bundled" names the built-in library */
 	size_t npaths;
 	bool all_events;    /* stream every event too */
+	uint64_t stream_kinds; /* with all_events: the kinds streamed (others only feed rules) */
 	struct policy_set ps;
 	const struct run_opts *opts;
 	struct filter *filters;

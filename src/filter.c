@@ -9,6 +9,8 @@
 
 #include <bpf/bpf.h>
 
+#include "fault.h"
+
 static const size_t key_size[VIGIL_FF_COUNT] = {
 	[VIGIL_FF_KIND] = sizeof(uint32_t),
 	[VIGIL_FF_TGID] = sizeof(uint32_t),
@@ -260,26 +262,75 @@ static int clear_map(int fd, int field)
 	return 0;
 }
 
-int filter_apply(const struct filter_tables *t, const struct filter_maps *m)
+int filter_slot_in_force(const struct filter_maps *m)
 {
-	struct vigil_filter_meta off = {};
-	uint32_t zero = 0;
+	uint32_t zero = 0, slot = 0;
 
-	/* switch filtering off while the tables change, so no event sees half a set */
-	if (bpf_map_update_elem(m->meta, &zero, &off, BPF_ANY))
+	if (bpf_map_lookup_elem(m->slot, &zero, &slot))
 		return -errno;
-	for (int f = 0; f < VIGIL_FF_COUNT; f++) {
-		int rc = clear_map(m->field[f], f);
-		if (rc)
-			return rc;
-		for (size_t i = 0; i < t->count[f]; i++)
-			if (bpf_map_update_elem(m->field[f], t->entries[f][i].key, &t->entries[f][i].bits,
-						BPF_ANY))
-				return -errno;
-	}
-	if (bpf_map_update_elem(m->meta, &zero, &t->meta, BPF_ANY))
+	return (int)(slot & 1);
+}
+
+/* Waits until every BPF program running now has finished: updating an array of maps makes the
+ * kernel wait for them (synchronize_rcu). Rewriting a slot's own entry changes nothing else. */
+static int wait_for_programs(const struct filter_maps *m, uint32_t slot)
+{
+	int fd = m->field[slot][VIGIL_FF_KIND];
+
+	if (fault_hit("filter.barrier"))
+		return -EIO;
+	if (bpf_map_update_elem(m->outer[VIGIL_FF_KIND], &slot, &fd, BPF_ANY))
 		return -errno;
 	return 0;
+}
+
+int filter_stage(const struct filter_tables *t, const struct filter_maps *m, uint32_t *staged)
+{
+	int cur = filter_slot_in_force(m), rc;
+
+	if (cur < 0)
+		return cur;
+	uint32_t slot = (uint32_t)!cur;
+	/* a program that read the slot before the last switch may still be using it */
+	rc = wait_for_programs(m, slot);
+	if (rc)
+		return rc;
+	for (int f = 0; f < VIGIL_FF_COUNT; f++) {
+		int fd = m->field[slot][f];
+		rc = fault_hit("filter.clear") ? -EIO : clear_map(fd, f);
+		if (rc)
+			return rc;
+		if (fault_hit("filter.fill"))
+			return -EIO;
+		for (size_t i = 0; i < t->count[f]; i++)
+			if (bpf_map_update_elem(fd, t->entries[f][i].key, &t->entries[f][i].bits, BPF_ANY))
+				return -errno;
+	}
+	if (fault_hit("filter.meta"))
+		return -EIO;
+	if (bpf_map_update_elem(m->meta, &slot, &t->meta, BPF_ANY))
+		return -errno;
+	*staged = slot;
+	return 0;
+}
+
+int filter_switch(const struct filter_maps *m, uint32_t slot)
+{
+	uint32_t zero = 0;
+
+	if (fault_hit("filter.switch"))
+		return -EIO;
+	if (bpf_map_update_elem(m->slot, &zero, &slot, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int filter_apply(const struct filter_tables *t, const struct filter_maps *m)
+{
+	uint32_t slot;
+	int rc = filter_stage(t, m, &slot);
+
+	return rc ? rc : filter_switch(m, slot);
 }
 
 static bool path_eq(const struct filter_path *a, const struct filter_path *b, size_t n)

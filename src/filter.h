@@ -67,11 +67,27 @@ bool filter_equal(const struct filter *a, const struct filter *b);
 int filter_compile(const struct filter *f, size_t n, struct filter_tables *t, char *err, size_t errlen);
 void filter_tables_free(struct filter_tables *t);
 
+/*
+ * The kernel's filter maps, double-buffered (common.bpf.h): the tables and the meta exist once
+ * per slot, and `slot` names the set in force. A new set is staged in the other slot, then
+ * switched to with one update; until the switch the set in force is never written.
+ */
 struct filter_maps {
-	int meta, field[VIGIL_FF_COUNT];
+	int slot;                       /* filter_slot: the slot in force */
+	int meta;                       /* filter_meta: one value per slot */
+	int outer[VIGIL_FF_COUNT];      /* per field: the array of both slots' tables */
+	int field[2][VIGIL_FF_COUNT];   /* per slot, per field: its table */
 };
 
-/* Replaces what the maps hold with the tables. 0 or -errno. */
+/* Fills the slot not in force with the tables; *staged is that slot. It first waits until no
+ * program still uses that slot (a map-in-map update waits for running BPF programs). 0 or
+ * -errno; on error the set in force is untouched. */
+int filter_stage(const struct filter_tables *t, const struct filter_maps *m, uint32_t *staged);
+/* Puts a staged slot in force: one map update. 0 or -errno. */
+int filter_switch(const struct filter_maps *m, uint32_t slot);
+/* The slot in force, or -errno. */
+int filter_slot_in_force(const struct filter_maps *m);
+/* Stage, then switch. 0 or -errno. */
 int filter_apply(const struct filter_tables *t, const struct filter_maps *m);
 
 /* Resolves a cgroup v2 directory to its id (the directory's inode). 0 or -errno. */

@@ -143,60 +143,6 @@ bool run_opts_filtered(const struct run_opts *o)
 	return f->ntgid || f->nuid || f->ncomm || f->ncgroup;
 }
 
-int session_set_filters(struct sensors *s, const struct filter *given, size_t ngiven,
-			uint64_t shown, uint64_t loaded, char *err, size_t errlen)
-{
-	struct filter_tables t;
-	struct filter_maps m = {
-		.meta = bpf_map__fd(s->skel->maps.filter_meta),
-		.field = {
-			[VIGIL_FF_KIND] = bpf_map__fd(s->skel->maps.filter_kind),
-			[VIGIL_FF_TGID] = bpf_map__fd(s->skel->maps.filter_tgid),
-			[VIGIL_FF_UID] = bpf_map__fd(s->skel->maps.filter_uid),
-			[VIGIL_FF_COMM] = bpf_map__fd(s->skel->maps.filter_comm),
-			[VIGIL_FF_CGROUP] = bpf_map__fd(s->skel->maps.filter_cgroup),
-			[VIGIL_FF_GID] = bpf_map__fd(s->skel->maps.filter_gid),
-			[VIGIL_FF_PATH] = bpf_map__fd(s->skel->maps.filter_path),
-			[VIGIL_FF_SUFFIX] = bpf_map__fd(s->skel->maps.filter_suffix),
-			[VIGIL_FF_FLAGS] = bpf_map__fd(s->skel->maps.filter_flags),
-			[VIGIL_FF_PORT] = bpf_map__fd(s->skel->maps.filter_port),
-			[VIGIL_FF_ADDR] = bpf_map__fd(s->skel->maps.filter_addr),
-			[VIGIL_FF_NS_PID] = bpf_map__fd(s->skel->maps.filter_ns_pid),
-			[VIGIL_FF_NS_MNT] = bpf_map__fd(s->skel->maps.filter_ns_mnt),
-			[VIGIL_FF_NS_NET] = bpf_map__fd(s->skel->maps.filter_ns_net),
-			[VIGIL_FF_NS_USER] = bpf_map__fd(s->skel->maps.filter_ns_user),
-		},
-	};
-	struct filter *f = calloc(ngiven + 1, sizeof(*f));
-	size_t n = ngiven;
-	int rc;
-
-	if (!f) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	memcpy(f, given, ngiven * sizeof(*f));
-	for (size_t i = 0; i < n; i++)
-		if (!f[i].kinds)
-			f[i].kinds = shown;
-	/* kinds loaded only to keep the process table right pass unfiltered */
-	if (loaded & ~shown)
-		f[n++].kinds = loaded & ~shown;
-	if (!n) /* nothing is wanted: an impossible kind keeps every event out */
-		f[n++].kinds = 1ULL << VIGIL_KIND_NONE;
-	rc = filter_compile(f, n, &t, err, errlen);
-	free(f);
-	if (rc)
-		return -1;
-	rc = filter_apply(&t, &m);
-	filter_tables_free(&t);
-	if (rc) {
-		snprintf(err, errlen, "installing the filters failed: %s", strerror(-rc));
-		return -1;
-	}
-	return 0;
-}
-
 static int install_filters(struct sensors *s, const struct run_opts *o,
 			   const struct session_hooks *h, uint64_t shown, uint64_t loaded, char *err,
 			   size_t errlen)

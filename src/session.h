@@ -65,5 +65,11 @@ int session_run(const struct run_opts *o, const struct session_hooks *hooks);
  * unconstrained one for kinds loaded only for the process table. 0, or -1 with a message. */
 int session_set_filters(struct sensors *s, const struct filter *f, size_t n, uint64_t shown,
 			uint64_t loaded, char *err, size_t errlen);
+/* The same in two steps (src/filter_install.c): stage the new set beside the one in force
+ * (*slot), then put it in force with one map update. A failed stage leaves the set in force
+ * untouched. 0, or -1 with a message. */
+int session_stage_filters(struct sensors *s, const struct filter *f, size_t n, uint64_t shown,
+			  uint64_t loaded, uint32_t *slot, char *err, size_t errlen);
+int session_switch_filters(struct sensors *s, uint32_t slot, char *err, size_t errlen);
 
 #endif

@@ -28,30 +28,56 @@ struct {
 	__type(value, struct vigil_kind_stats);
 } kind_stats SEC(".maps");
 
-/* Kernel-side filter tables (see docs/architecture.md, "Filters"). */
+/*
+ * Kernel-side filter tables (see docs/architecture.md, "Filters"), double-buffered: every table
+ * and the meta exist twice (slot 0 and 1), and filter_slot names the set in force. A reload
+ * fills the other slot while this one decides, then switches with one update of filter_slot
+ * (src/filter.c); a reload that fails midway never touches the slot in force. Each question
+ * (filter_pass, filter_tests_any) reads the slot once, so it is answered by one whole set.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
+	__type(value, __u32);
+} filter_slot SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
 	__type(value, struct vigil_filter_meta);
 } filter_meta SEC(".maps");
 
-#define VIGIL_FILTER_TABLE(name, key_type, entries)                                                \
+/* name_0 and name_1 hold the two slots' tables; name (an array of maps) gives the one of a slot */
+#define VIGIL_FILTER_SLOTS(name, inner)                                                            \
+	struct inner name##_0 SEC(".maps");                                                        \
+	struct inner name##_1 SEC(".maps");                                                        \
 	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);                                          \
+		__uint(max_entries, 2);                                                            \
+		__type(key, __u32);                                                                \
+		__array(values, struct inner);                                                     \
+	} name SEC(".maps") = { .values = { &name##_0, &name##_1 } }
+
+#define VIGIL_FILTER_TABLE(name, key_type, entries)                                                \
+	struct name##_table {                                                                      \
 		__uint(type, BPF_MAP_TYPE_HASH);                                                   \
 		__uint(max_entries, entries);                                                      \
 		__type(key, key_type);                                                             \
 		__type(value, struct vigil_bitmap);                                                \
-	} name SEC(".maps")
+	};                                                                                         \
+	VIGIL_FILTER_SLOTS(name, name##_table)
 
 #define VIGIL_FILTER_TRIE(name, key_type, entries)                                                 \
-	struct {                                                                                   \
+	struct name##_table {                                                                      \
 		__uint(type, BPF_MAP_TYPE_LPM_TRIE);                                               \
 		__uint(max_entries, entries);                                                      \
 		__uint(map_flags, BPF_F_NO_PREALLOC);                                              \
 		__type(key, key_type);                                                             \
 		__type(value, struct vigil_bitmap);                                                \
-	} name SEC(".maps")
+	};                                                                                         \
+	VIGIL_FILTER_SLOTS(name, name##_table)
 
 /* [0] the filters still alive for this event, [1] room to OR a field's bitmaps into */
 struct {
@@ -76,12 +102,21 @@ VIGIL_FILTER_TABLE(filter_ns_mnt, __u32, 1024);
 VIGIL_FILTER_TABLE(filter_ns_net, __u32, 1024);
 VIGIL_FILTER_TABLE(filter_ns_user, __u32, 1024);
 
-struct {
+struct filter_flags_table {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, VIGIL_FLAG_BITS);
 	__type(key, __u32);
 	__type(value, struct vigil_bitmap);
-} filter_flags SEC(".maps");
+};
+VIGIL_FILTER_SLOTS(filter_flags, filter_flags_table);
+
+/* The slot in force (0 or 1). */
+static __always_inline __u32 filter_slot_now(void)
+{
+	__u32 zero = 0, *s = bpf_map_lookup_elem(&filter_slot, &zero);
+
+	return s ? (*s & 1) : 0;
+}
 
 /*
  * The event's own facts the filter may test (VIGIL_FF_PATH and after), built by the sensor once
@@ -224,10 +259,11 @@ static __always_inline void fill_task(struct vigil_task *t, struct task_struct *
 
 /* ---- filter: is any filter interested in this event? ---- */
 
-static __always_inline void bitmap_and_field(struct vigil_bitmap *acc, void *table, const void *key,
-					     const struct vigil_bitmap *any)
+static __always_inline void bitmap_and_field(struct vigil_bitmap *acc, void *slots, __u32 slot,
+					     const void *key, const struct vigil_bitmap *any)
 {
-	struct vigil_bitmap *hit;
+	struct vigil_bitmap *hit = NULL;
+	void *table;
 	__u64 constrained = 0;
 
 	/* no surviving filter looks at this field (or none survives): skip the lookup, which is
@@ -237,7 +273,9 @@ static __always_inline void bitmap_and_field(struct vigil_bitmap *acc, void *tab
 		constrained |= acc->w[i] & ~any->w[i];
 	if (!constrained)
 		return;
-	hit = bpf_map_lookup_elem(table, key);
+	table = bpf_map_lookup_elem(slots, &slot);
+	if (table)
+		hit = bpf_map_lookup_elem(table, key);
 #pragma unroll
 	for (int i = 0; i < VIGIL_FILTER_WORDS; i++)
 		acc->w[i] &= (hit ? hit->w[i] : 0) | any->w[i];
@@ -245,9 +283,10 @@ static __always_inline void bitmap_and_field(struct vigil_bitmap *acc, void *tab
 
 /* The event's flag names: the filters any of its name bits satisfies, ORed into tmp. */
 static __always_inline void bitmap_and_flags(struct vigil_bitmap *acc, struct vigil_bitmap *tmp,
-					     __u64 bits, const struct vigil_bitmap *any)
+					     __u32 slot, __u64 bits, const struct vigil_bitmap *any)
 {
 	__u64 constrained = 0;
+	void *table;
 
 #pragma unroll
 	for (int i = 0; i < VIGIL_FILTER_WORDS; i++) {
@@ -256,12 +295,15 @@ static __always_inline void bitmap_and_flags(struct vigil_bitmap *acc, struct vi
 	}
 	if (!constrained)
 		return;
+	table = bpf_map_lookup_elem(&filter_flags, &slot);
+	if (!table)
+		return;
 	for (__u32 b = 0; b < VIGIL_FLAG_BITS; b++) {
 		__u32 key = b; /* the counter stays in a register: the verifier sees it advance */
 
 		if (!(bits & (1ULL << b)))
 			continue;
-		struct vigil_bitmap *hit = bpf_map_lookup_elem(&filter_flags, &key);
+		struct vigil_bitmap *hit = bpf_map_lookup_elem(table, &key);
 		if (!hit)
 			continue;
 #pragma unroll
@@ -283,8 +325,8 @@ static __always_inline void bitmap_and_flags(struct vigil_bitmap *acc, struct vi
 static __always_inline bool filter_pass(__u32 kind, const struct vigil_task *t,
 					const struct filter_facts *facts)
 {
-	__u32 zero = 0, one = 1;
-	struct vigil_filter_meta *meta = bpf_map_lookup_elem(&filter_meta, &zero);
+	__u32 zero = 0, one = 1, slot = filter_slot_now();
+	struct vigil_filter_meta *meta = bpf_map_lookup_elem(&filter_meta, &slot);
 	/* the bitmaps are too large for the BPF stack next to a record: per-CPU scratch */
 	struct vigil_bitmap *acc = bpf_map_lookup_elem(&filter_acc, &zero);
 	__u64 live = 0;
@@ -304,40 +346,40 @@ static __always_inline bool filter_pass(__u32 kind, const struct vigil_task *t,
 	struct vigil_comm_key comm;
 
 	__builtin_memcpy(comm.comm, t->comm, sizeof(comm.comm));
-	bitmap_and_field(acc, &filter_kind, &kind, &meta->any[VIGIL_FF_KIND]);
-	bitmap_and_field(acc, &filter_tgid, &tgid, &meta->any[VIGIL_FF_TGID]);
-	bitmap_and_field(acc, &filter_uid, &uid, &meta->any[VIGIL_FF_UID]);
-	bitmap_and_field(acc, &filter_comm, &comm, &meta->any[VIGIL_FF_COMM]);
-	bitmap_and_field(acc, &filter_cgroup, &cgid, &meta->any[VIGIL_FF_CGROUP]);
-	bitmap_and_field(acc, &filter_gid, &gid, &meta->any[VIGIL_FF_GID]);
+	bitmap_and_field(acc, &filter_kind, slot, &kind, &meta->any[VIGIL_FF_KIND]);
+	bitmap_and_field(acc, &filter_tgid, slot, &tgid, &meta->any[VIGIL_FF_TGID]);
+	bitmap_and_field(acc, &filter_uid, slot, &uid, &meta->any[VIGIL_FF_UID]);
+	bitmap_and_field(acc, &filter_comm, slot, &comm, &meta->any[VIGIL_FF_COMM]);
+	bitmap_and_field(acc, &filter_cgroup, slot, &cgid, &meta->any[VIGIL_FF_CGROUP]);
+	bitmap_and_field(acc, &filter_gid, slot, &gid, &meta->any[VIGIL_FF_GID]);
 	/* the namespaces come with a whole task (fill_task), not with the helpers' quick one */
 	if (t->ns_mnt && (meta->tested & NS_FIELDS)) {
 		__u32 ns = t->ns_pid;
 
-		bitmap_and_field(acc, &filter_ns_pid, &ns, &meta->any[VIGIL_FF_NS_PID]);
+		bitmap_and_field(acc, &filter_ns_pid, slot, &ns, &meta->any[VIGIL_FF_NS_PID]);
 		ns = t->ns_mnt;
-		bitmap_and_field(acc, &filter_ns_mnt, &ns, &meta->any[VIGIL_FF_NS_MNT]);
+		bitmap_and_field(acc, &filter_ns_mnt, slot, &ns, &meta->any[VIGIL_FF_NS_MNT]);
 		ns = t->ns_net;
-		bitmap_and_field(acc, &filter_ns_net, &ns, &meta->any[VIGIL_FF_NS_NET]);
+		bitmap_and_field(acc, &filter_ns_net, slot, &ns, &meta->any[VIGIL_FF_NS_NET]);
 		ns = t->ns_user;
-		bitmap_and_field(acc, &filter_ns_user, &ns, &meta->any[VIGIL_FF_NS_USER]);
+		bitmap_and_field(acc, &filter_ns_user, slot, &ns, &meta->any[VIGIL_FF_NS_USER]);
 	}
 	if (facts) {
 		struct vigil_filter_keys *k = facts->keys;
 		__u32 port = facts->port;
 
 		if (k && (facts->known & FACT(VIGIL_FF_PATH)))
-			bitmap_and_field(acc, &filter_path, &k->path, &meta->any[VIGIL_FF_PATH]);
+			bitmap_and_field(acc, &filter_path, slot, &k->path, &meta->any[VIGIL_FF_PATH]);
 		if (k && (facts->known & FACT(VIGIL_FF_SUFFIX)))
-			bitmap_and_field(acc, &filter_suffix, &k->suffix, &meta->any[VIGIL_FF_SUFFIX]);
+			bitmap_and_field(acc, &filter_suffix, slot, &k->suffix, &meta->any[VIGIL_FF_SUFFIX]);
 		if (k && (facts->known & FACT(VIGIL_FF_ADDR)))
-			bitmap_and_field(acc, &filter_addr, &k->addr, &meta->any[VIGIL_FF_ADDR]);
+			bitmap_and_field(acc, &filter_addr, slot, &k->addr, &meta->any[VIGIL_FF_ADDR]);
 		if (facts->known & FACT(VIGIL_FF_PORT))
-			bitmap_and_field(acc, &filter_port, &port, &meta->any[VIGIL_FF_PORT]);
+			bitmap_and_field(acc, &filter_port, slot, &port, &meta->any[VIGIL_FF_PORT]);
 		if (facts->known & FACT(VIGIL_FF_FLAGS)) {
 			struct vigil_bitmap *tmp = bpf_map_lookup_elem(&filter_acc, &one);
 			if (tmp)
-				bitmap_and_flags(acc, tmp, facts->flag_bits, &meta->any[VIGIL_FF_FLAGS]);
+				bitmap_and_flags(acc, tmp, slot, facts->flag_bits, &meta->any[VIGIL_FF_FLAGS]);
 		}
 	}
 
@@ -394,8 +436,8 @@ static __always_inline bool want_event(__u32 kind, const struct vigil_task *t)
 /* Does some filter in force test this field? (a sensor skips building facts no one asks about) */
 static __always_inline bool filter_tests_any(__u64 fields)
 {
-	__u32 zero = 0;
-	struct vigil_filter_meta *meta = bpf_map_lookup_elem(&filter_meta, &zero);
+	__u32 slot = filter_slot_now();
+	struct vigil_filter_meta *meta = bpf_map_lookup_elem(&filter_meta, &slot);
 
 	return meta && (meta->tested & fields);
 }

@@ -34,28 +34,54 @@ char LICENSE[] SEC("license") = "GPL";
 #define MECH_LSM 1
 #define MECH_SIGNAL 2
 
+/*
+ * The rules are double-buffered: the configuration and every table exist once per slot, and
+ * enf_task_slot names the set in force. A reload fills the other slot and switches with one
+ * update (src/enforce/task.c); a reload that fails midway never touches the set in force.
+ * decide() reads the slot once.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
+	__type(value, __u32);
+} enf_task_slot SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
 	__type(value, struct vigil_enf_task_config);
 } enf_task_config SEC(".maps");
 
-struct {
+/* name_0, name_1: the two slots' tables; name: the array of maps that gives a slot's */
+#define ENF_SLOTS(name, inner)                                                                     \
+	struct inner name##_0 SEC(".maps");                                                        \
+	struct inner name##_1 SEC(".maps");                                                        \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);                                          \
+		__uint(max_entries, 2);                                                            \
+		__type(key, __u32);                                                                \
+		__array(values, struct inner);                                                     \
+	} name SEC(".maps") = { .values = { &name##_0, &name##_1 } }
+
+struct enf_task_path_table {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, VIGIL_ENF_VALUES_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct vigil_enf_path_key);
 	__type(value, __u64);
-} enf_task_path SEC(".maps");
+};
+ENF_SLOTS(enf_task_path, enf_task_path_table);
 
 #define ENF_HASH(name, key_type)                                                                   \
-	struct {                                                                                   \
+	struct name##_table {                                                                      \
 		__uint(type, BPF_MAP_TYPE_HASH);                                                   \
 		__uint(max_entries, VIGIL_ENF_VALUES_MAX);                                         \
 		__type(key, key_type);                                                             \
 		__type(value, __u64);                                                              \
-	} name SEC(".maps")
+	};                                                                                         \
+	ENF_SLOTS(name, name##_table)
 
 ENF_HASH(enf_task_comm, char[VIGIL_COMM_LEN]);
 ENF_HASH(enf_task_not_comm, char[VIGIL_COMM_LEN]); /* the rules a comm takes out */
@@ -64,6 +90,20 @@ ENF_HASH(enf_task_new_uid, __u32);
 ENF_HASH(enf_task_new_euid, __u32);
 ENF_HASH(enf_task_exempt_comm, char[VIGIL_COMM_LEN]);
 ENF_HASH(enf_task_exempt_cgroup, __u64);
+
+/* The value of key in a slot's table, or NULL. */
+#define SLOT_LOOKUP(slots, slot, key)                                                              \
+	({                                                                                         \
+		void *_t = bpf_map_lookup_elem(&slots, &(slot));                                   \
+		_t ? (__u64 *)bpf_map_lookup_elem(_t, key) : (__u64 *)0;                           \
+	})
+
+static __always_inline __u32 enf_slot_now(void)
+{
+	__u32 zero = 0, *s = bpf_map_lookup_elem(&enf_task_slot, &zero);
+
+	return s ? (*s & 1) : 0;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -223,27 +263,25 @@ static __noinline void build_path(struct scratch *s, struct path_buf *pb, struct
 	pb->key.prefixlen = (pb->len + (pb->trunc ? 1 : 2)) * 8;
 }
 
-static __always_inline __u64 lookup_bits(void *map, const void *key, __u64 any)
+static __always_inline __u64 bits_or(const __u64 *v, __u64 any)
 {
-	__u64 *v = bpf_map_lookup_elem(map, key);
-
 	return (v ? *v : 0) | any;
 }
 
-static __always_inline bool exempt(const struct vigil_enf_task_config *c, const char *comm)
+static __always_inline bool exempt(const struct vigil_enf_task_config *c, __u32 slot, const char *comm)
 {
-	if (c->exempt_comms && bpf_map_lookup_elem(&enf_task_exempt_comm, comm))
+	if (c->exempt_comms && SLOT_LOOKUP(enf_task_exempt_comm, slot, comm))
 		return true;
 	if (!c->exempt_cgroups)
 		return false;
 	__u64 id = bpf_get_current_cgroup_id();
-	if (bpf_map_lookup_elem(&enf_task_exempt_cgroup, &id))
+	if (SLOT_LOOKUP(enf_task_exempt_cgroup, slot, &id))
 		return true;
 	for (int level = 0; level < VIGIL_ENF_CGROUP_DEPTH; level++) {
 		id = bpf_get_current_ancestor_cgroup_id(level);
 		if (!id)
 			break;
-		if (bpf_map_lookup_elem(&enf_task_exempt_cgroup, &id))
+		if (SLOT_LOOKUP(enf_task_exempt_cgroup, slot, &id))
 			return true;
 	}
 	return false;
@@ -261,8 +299,8 @@ static __always_inline void copy_path(char *dst, const struct path_buf *pb)
  */
 static __always_inline int decide(struct op_ctx *o)
 {
-	__u32 zero = 0;
-	struct vigil_enf_task_config *c = bpf_map_lookup_elem(&enf_task_config, &zero);
+	__u32 zero = 0, slot = enf_slot_now();
+	struct vigil_enf_task_config *c = bpf_map_lookup_elem(&enf_task_config, &slot);
 	struct vigil_enf_stats *st = bpf_map_lookup_elem(&enf_task_stats, &zero);
 
 	if (!c || !st)
@@ -281,20 +319,20 @@ static __always_inline int decide(struct op_ctx *o)
 
 	char comm[VIGIL_COMM_LEN] = {};
 	bpf_get_current_comm(comm, sizeof(comm));
-	m &= lookup_bits(&enf_task_comm, comm, c->any_comm);
+	m &= bits_or(SLOT_LOOKUP(enf_task_comm, slot, comm), c->any_comm);
 	if (m && c->not_comms)
-		m &= ~lookup_bits(&enf_task_not_comm, comm, 0);
+		m &= ~bits_or(SLOT_LOOKUP(enf_task_not_comm, slot, comm), 0);
 	if (!m)
 		return 0;
 
 	__u64 uid_gid = bpf_get_current_uid_gid();
 	__u32 uid = (__u32)uid_gid;
-	m &= lookup_bits(&enf_task_uid, &uid, c->any_uid);
+	m &= bits_or(SLOT_LOOKUP(enf_task_uid, slot, &uid), c->any_uid);
 	if (!m)
 		return 0;
 	if (o->op == VIGIL_ENF_OP_SETUID) {
-		m &= lookup_bits(&enf_task_new_uid, &o->new_uid, c->any_new_uid);
-		m &= lookup_bits(&enf_task_new_euid, &o->new_euid, c->any_new_euid);
+		m &= bits_or(SLOT_LOOKUP(enf_task_new_uid, slot, &o->new_uid), c->any_new_uid);
+		m &= bits_or(SLOT_LOOKUP(enf_task_new_euid, slot, &o->new_euid), c->any_new_euid);
 		if (!m)
 			return 0;
 	}
@@ -313,10 +351,10 @@ static __always_inline int decide(struct op_ctx *o)
 		if (ef) {
 			build_path(s, &s->exe, BPF_CORE_READ(ef, f_path.dentry), BPF_CORE_READ(ef, f_path.mnt));
 			s->exe.key.data[0] = VIGIL_ENF_PF_EXE;
-			m &= lookup_bits(&enf_task_path, &s->exe.key, c->any_exe);
+			m &= bits_or(SLOT_LOOKUP(enf_task_path, slot, &s->exe.key), c->any_exe);
 			if (m & c->not_exe) {
 				s->exe.key.data[0] = VIGIL_ENF_PF_NOT_EXE;
-				m &= ~lookup_bits(&enf_task_path, &s->exe.key, 0);
+				m &= ~bits_or(SLOT_LOOKUP(enf_task_path, slot, &s->exe.key), 0);
 			}
 		} else {
 			m &= c->any_exe; /* a kernel thread has no image */
@@ -328,7 +366,7 @@ static __always_inline int decide(struct op_ctx *o)
 		if (o->dentry && o->mnt) {
 			build_path(s, &s->file, o->dentry, o->mnt);
 			s->file.key.data[0] = VIGIL_ENF_PF_FILE;
-			m &= lookup_bits(&enf_task_path, &s->file.key, c->any_file);
+			m &= bits_or(SLOT_LOOKUP(enf_task_path, slot, &s->file.key), c->any_file);
 		} else {
 			m &= c->any_file;
 		}
@@ -337,7 +375,7 @@ static __always_inline int decide(struct op_ctx *o)
 	}
 
 	st->matched++;
-	if (exempt(c, comm)) {
+	if (exempt(c, slot, comm)) {
 		st->exempt++;
 		return 0;
 	}
@@ -387,8 +425,8 @@ static __always_inline int decide(struct op_ctx *o)
 /* Some loaded rule is about op: checked before a hook reads anything. */
 static __always_inline bool op_active(__u8 op)
 {
-	__u32 zero = 0;
-	struct vigil_enf_task_config *c = bpf_map_lookup_elem(&enf_task_config, &zero);
+	__u32 slot = enf_slot_now();
+	struct vigil_enf_task_config *c = bpf_map_lookup_elem(&enf_task_config, &slot);
 
 	return c && (c->active & c->op[op & 15]);
 }

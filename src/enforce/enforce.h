@@ -91,6 +91,21 @@ void enforcer_destroy(struct enforcer *e);
 struct task_enforcer;
 int task_enforcer_apply(struct task_enforcer **e, const struct policy_set *ps,
 			const struct enforce_opts *o, struct pipeline *pl, char *err, size_t errlen);
+/* A reload in steps (atomic: the rules in force change with one map update, or not at all).
+ * stage: the new rules beside the ones in force (a new enforcer when none ran: created);
+ * switch: one update puts them in force; unstage: after a failure, undoes what stage made;
+ * settle: after a switch, waits for the programs that used the old rules and reads their
+ * records (their rules must still exist). */
+struct task_stage {
+	bool created, staged;
+	uint32_t slot;
+};
+int task_enforcer_stage(struct task_enforcer **e, const struct policy_set *ps,
+			const struct enforce_opts *o, struct task_stage *st, char *err, size_t errlen);
+int task_enforcer_switch(struct task_enforcer *e, const struct task_stage *st, char *err,
+			 size_t errlen);
+void task_enforcer_unstage(struct task_enforcer **e, const struct task_stage *st);
+void task_enforcer_settle(struct task_enforcer *e, struct pipeline *pl);
 uint64_t task_enforcer_poll(struct task_enforcer *e, struct pipeline *pl);
 void task_enforcer_destroy(struct task_enforcer *e);
 /* net.packet rules at XDP (src/enforce/packet.c), run by the enforcer above. */

@@ -16,22 +16,31 @@
 #include <bpf/libbpf.h>
 
 #include "enforce/report.h"
+#include "fault.h"
 #include "enforce/task.h"
 #include "enforce_task.skel.h"
 #include "format.h"
 #include "pipeline.h"
 
 #define MAX_PROGS 32
+/* a slot's table: name_0 or name_1 */
+#define SLOT_MAP(sk, name, slot) ((slot) ? (sk)->maps.name##_1 : (sk)->maps.name##_0)
 
 struct task_enforcer {
 	struct enforce_task_bpf *skel;
 	struct bpf_link *links[MAX_PROGS]; /* by program index; attached once an op has rules */
 	bool lsm;
 	struct ring_buffer *rb;
-	const struct rule *rules[VIGIL_ENF_RULES_MAX];
-	enum mode modes[VIGIL_ENF_RULES_MAX];
-	size_t nrules;
-	uint32_t generation;
+	/* the rules of each slot (enforce_task.bpf.c double-buffers them): a record names its
+	 * generation, and is read against the set of that generation */
+	struct rule_set {
+		const struct rule *rules[VIGIL_ENF_RULES_MAX];
+		enum mode modes[VIGIL_ENF_RULES_MAX];
+		size_t nrules;
+		uint32_t generation;
+	} sets[2];
+	uint32_t slot;       /* in force */
+	uint32_t generation; /* the last one given out */
 	struct pipeline *pl;
 	uint64_t alerts, stale, lost_reported;
 	struct sbuf json;
@@ -185,38 +194,43 @@ static void rule_tables(struct tables *t, const struct enf_task_spec *s, uint64_
 		add_path(t, VIGIL_ENF_PF_FILE, &s->files[k], bit);
 }
 
-static int fill(struct task_enforcer *e, const struct policy_set *ps, const struct enforce_opts *o,
-		struct vigil_enf_task_config *cfg, char *err, size_t errlen)
+static int fill(struct task_enforcer *e, uint32_t slot, const struct policy_set *ps,
+		const struct enforce_opts *o, struct vigil_enf_task_config *cfg, char *err, size_t errlen)
 {
 	struct enforce_task_bpf *sk = e->skel;
+	struct rule_set *set = &e->sets[slot];
 	struct tables t = { 0 };
 	int rc = -1;
 
 	memset(cfg, 0, sizeof(*cfg));
-	e->nrules = 0;
+	set->nrules = 0;
 	for (size_t i = 0; i < ps->nrules; i++) {
 		const struct rule *r = &ps->rules[i];
 		struct enf_task_spec s;
 		char why[256];
 		struct pos at;
-		if (!r->in_kernel || e->nrules == VIGIL_ENF_RULES_MAX || !enf_task_handles(r))
+		if (!r->in_kernel || set->nrules == VIGIL_ENF_RULES_MAX || !enf_task_handles(r))
 			continue;
 		enum enforce_class c = enf_task_build(r, &s, why, sizeof(why), &at);
 		if (c != ENF_CLASS_LSM && c != ENF_CLASS_SIGNAL) {
 			enf_task_spec_free(&s);
 			continue;
 		}
-		unsigned b = (unsigned)e->nrules++;
+		unsigned b = (unsigned)set->nrules++;
 		uint64_t bit = 1ULL << b;
-		e->rules[b] = r;
-		e->modes[b] = enforce_rule_mode(r, o);
+		set->rules[b] = r;
+		set->modes[b] = enforce_rule_mode(r, o);
 		cfg->active |= bit;
-		if (e->modes[b] == MODE_ENFORCE)
+		if (set->modes[b] == MODE_ENFORCE)
 			cfg->enforce |= bit;
 		if (r->action == ACT_KILL)
 			cfg->kill |= bit;
 		rule_tables(&t, &s, bit, cfg);
 		enf_task_spec_free(&s);
+	}
+	if (fault_hit("enforce.fill")) {
+		snprintf(err, errlen, "enforcement: cannot fill the path table: %s", strerror(EIO));
+		goto out;
 	}
 	if (t.npaths > VIGIL_ENF_VALUES_MAX) {
 		snprintf(err, errlen, "enforcement: more than %d paths for the kernel table", VIGIL_ENF_VALUES_MAX);
@@ -231,14 +245,14 @@ static int fill(struct task_enforcer *e, const struct policy_set *ps, const stru
 			    !memcmp(t.paths[j].data, t.paths[i].data, t.paths[j].len))
 				bits |= t.paths[j].bits;
 		memcpy(k.data, t.paths[i].data, sizeof(k.data));
-		if (put(sk->maps.enf_task_path, &k, &bits, "path", err, errlen))
+		if (put(SLOT_MAP(sk, enf_task_path, slot), &k, &bits, "path", err, errlen))
 			goto out;
 	}
-	if (put_comms(sk->maps.enf_task_comm, t.comms, t.ncomms, "comm", err, errlen) ||
-	    put_comms(sk->maps.enf_task_not_comm, t.not_comms, t.nnot_comms, "comm", err, errlen) ||
-	    put_u32s(sk->maps.enf_task_uid, t.uids, t.nuids, "uid", err, errlen) ||
-	    put_u32s(sk->maps.enf_task_new_uid, t.new_uids, t.nnew_uids, "uid", err, errlen) ||
-	    put_u32s(sk->maps.enf_task_new_euid, t.new_euids, t.nnew_euids, "uid", err, errlen))
+	if (put_comms(SLOT_MAP(sk, enf_task_comm, slot), t.comms, t.ncomms, "comm", err, errlen) ||
+	    put_comms(SLOT_MAP(sk, enf_task_not_comm, slot), t.not_comms, t.nnot_comms, "comm", err, errlen) ||
+	    put_u32s(SLOT_MAP(sk, enf_task_uid, slot), t.uids, t.nuids, "uid", err, errlen) ||
+	    put_u32s(SLOT_MAP(sk, enf_task_new_uid, slot), t.new_uids, t.nnew_uids, "uid", err, errlen) ||
+	    put_u32s(SLOT_MAP(sk, enf_task_new_euid, slot), t.new_euids, t.nnew_euids, "uid", err, errlen))
 		goto out;
 	cfg->not_comms = (uint32_t)t.nnot_comms;
 	rc = 0;
@@ -247,7 +261,7 @@ out:
 	return rc;
 }
 
-static int fill_exempt(struct task_enforcer *e, const struct enforce_opts *o,
+static int fill_exempt(struct task_enforcer *e, uint32_t slot, const struct enforce_opts *o,
 		       struct vigil_enf_task_config *cfg, char *err, size_t errlen)
 {
 	uint64_t all = ~0ULL;
@@ -255,7 +269,7 @@ static int fill_exempt(struct task_enforcer *e, const struct enforce_opts *o,
 	for (size_t i = 0; i < o->nexempt_comm; i++) {
 		char c[VIGIL_COMM_LEN] = {};
 		strncpy(c, o->exempt_comm[i], VIGIL_COMM_LEN - 1);
-		if (put(e->skel->maps.enf_task_exempt_comm, c, &all, "exempt", err, errlen))
+		if (put(SLOT_MAP(e->skel, enf_task_exempt_comm, slot), c, &all, "exempt", err, errlen))
 			return -1;
 		cfg->exempt_comms++;
 	}
@@ -263,7 +277,7 @@ static int fill_exempt(struct task_enforcer *e, const struct enforce_opts *o,
 		uint64_t id;
 		if (enforce_exempt_cgroup_id(o->exempt_cgroup[i], &id, err, errlen))
 			return -1;
-		if (put(e->skel->maps.enf_task_exempt_cgroup, &id, &all, "exempt", err, errlen))
+		if (put(SLOT_MAP(e->skel, enf_task_exempt_cgroup, slot), &id, &all, "exempt", err, errlen))
 			return -1;
 		cfg->exempt_cgroups++;
 	}
@@ -401,7 +415,11 @@ static void write_record_alerts(struct task_enforcer *e, const struct vigil_enf_
 {
 	struct pipeline *pl = e->pl;
 
-	if (r->generation != e->generation) {
+	const struct rule_set *set = NULL;
+	for (int i = 0; i < 2; i++)
+		if (e->sets[i].generation && e->sets[i].generation == r->generation)
+			set = &e->sets[i];
+	if (!set) {
 		e->stale++;
 		return;
 	}
@@ -410,11 +428,11 @@ static void write_record_alerts(struct task_enforcer *e, const struct vigil_enf_
 		return;
 	}
 	const struct proc *p = proc_cache_lookup(&pl->cache, r->tgid);
-	for (size_t b = 0; b < e->nrules; b++) {
+	for (size_t b = 0; b < set->nrules; b++) {
 		if (!(r->rules & (1ULL << b)))
 			continue;
-		const struct rule *rule = e->rules[b];
-		bool acts = e->modes[b] == MODE_ENFORCE;
+		const struct rule *rule = set->rules[b];
+		bool acts = set->modes[b] == MODE_ENFORCE;
 		struct out o;
 		sbuf_reset(&e->json);
 		out_init(&o, &e->json, OUT_JSON);
@@ -422,7 +440,7 @@ static void write_record_alerts(struct task_enforcer *e, const struct vigil_enf_
 		write_proc(&o, r, p);
 		write_body(&o, r, acts);
 		if (enforce_alert_end(&o, &e->json, rule, action_name(rule->action),
-				      r->mechanism == 1 ? "lsm" : "signal", outcome(r, e->modes[b]), pl))
+				      r->mechanism == 1 ? "lsm" : "signal", outcome(r, set->modes[b]), pl))
 			e->alerts++;
 	}
 }
@@ -519,11 +537,23 @@ static int attach(struct task_enforcer *e, const struct vigil_enf_task_config *c
 	return 0;
 }
 
-static int write_config(struct task_enforcer *e, const struct vigil_enf_task_config *cfg)
+static int write_config(struct task_enforcer *e, uint32_t slot,
+			const struct vigil_enf_task_config *cfg)
 {
-	uint32_t zero = 0;
+	return bpf_map_update_elem(bpf_map__fd(e->skel->maps.enf_task_config), &slot, cfg, BPF_ANY);
+}
 
-	return bpf_map_update_elem(bpf_map__fd(e->skel->maps.enf_task_config), &zero, cfg, BPF_ANY);
+/* Waits until no program runs any more that read the slot before the last switch: updating an
+ * array of maps makes the kernel wait for running BPF programs (synchronize_rcu). */
+static int wait_for_programs(struct task_enforcer *e, uint32_t slot)
+{
+	int fd = bpf_map__fd(SLOT_MAP(e->skel, enf_task_comm, slot));
+
+	if (fault_hit("enforce.barrier"))
+		return -EIO;
+	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.enf_task_comm), &slot, &fd, BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 static size_t task_rule_count(const struct policy_set *ps)
@@ -535,12 +565,31 @@ static size_t task_rule_count(const struct policy_set *ps)
 	return n;
 }
 
-int task_enforcer_apply(struct task_enforcer **ep, const struct policy_set *ps,
-			const struct enforce_opts *o, struct pipeline *pl, char *err, size_t errlen)
+static int clear_slot(struct task_enforcer *e, uint32_t slot)
+{
+	struct enforce_task_bpf *sk = e->skel;
+	struct bpf_map *maps[] = {
+		SLOT_MAP(sk, enf_task_path, slot),	  SLOT_MAP(sk, enf_task_comm, slot),
+		SLOT_MAP(sk, enf_task_not_comm, slot),	  SLOT_MAP(sk, enf_task_uid, slot),
+		SLOT_MAP(sk, enf_task_new_uid, slot),	  SLOT_MAP(sk, enf_task_new_euid, slot),
+		SLOT_MAP(sk, enf_task_exempt_comm, slot), SLOT_MAP(sk, enf_task_exempt_cgroup, slot),
+	};
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		int rc = clear_map(maps[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int task_enforcer_stage(struct task_enforcer **ep, const struct policy_set *ps,
+			const struct enforce_opts *o, struct task_stage *st, char *err, size_t errlen)
 {
 	struct task_enforcer *e = *ep;
 	struct vigil_enf_task_config cfg;
+	int rc;
 
+	memset(st, 0, sizeof(*st));
 	if (!e && !task_rule_count(ps))
 		return 0;
 	if (!e) {
@@ -551,40 +600,93 @@ int task_enforcer_apply(struct task_enforcer **ep, const struct policy_set *ps,
 			task_enforcer_destroy(e);
 			return -1;
 		}
-	} else {
-		memset(&cfg, 0, sizeof(cfg));
-		write_config(e, &cfg); /* off, drain the old rules' records, then rewrite */
-		task_enforcer_poll(e, pl);
-		struct bpf_map *maps[] = { e->skel->maps.enf_task_path, e->skel->maps.enf_task_comm,
-					   e->skel->maps.enf_task_not_comm, e->skel->maps.enf_task_uid,
-					   e->skel->maps.enf_task_new_uid, e->skel->maps.enf_task_new_euid,
-					   e->skel->maps.enf_task_exempt_comm,
-					   e->skel->maps.enf_task_exempt_cgroup };
-		for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
-			if (clear_map(maps[i])) {
-				snprintf(err, errlen, "enforcement: cannot clear its tables: %s", strerror(errno));
-				return -1;
-			}
+		st->created = true;
 	}
-	if (fill(e, ps, o, &cfg, err, errlen) || fill_exempt(e, o, &cfg, err, errlen)) {
-		if (!*ep)
-			task_enforcer_destroy(e);
-		return -1;
+	/* slot 0 is in force from the start (empty: nothing enforced); the new rules go beside */
+	uint32_t slot = !e->slot;
+	if (!st->created && (rc = wait_for_programs(e, slot))) {
+		snprintf(err, errlen, "enforcement: cannot wait for its programs: %s", strerror(-rc));
+		goto fail;
 	}
+	if ((rc = clear_slot(e, slot))) {
+		snprintf(err, errlen, "enforcement: cannot clear its tables: %s", strerror(-rc));
+		goto fail;
+	}
+	e->sets[slot].generation = 0; /* no record may name a half-filled set */
+	if (fill(e, slot, ps, o, &cfg, err, errlen) || fill_exempt(e, slot, o, &cfg, err, errlen))
+		goto fail;
 	cfg.self_tgid = (uint32_t)getpid();
 	cfg.generation = ++e->generation;
-	if (write_config(e, &cfg)) {
-		snprintf(err, errlen, "enforcement: cannot write its configuration: %s", strerror(errno));
-		if (!*ep)
-			task_enforcer_destroy(e);
-		return -1;
+	if (fault_hit("enforce.config") || write_config(e, slot, &cfg)) {
+		snprintf(err, errlen, "enforcement: cannot write its configuration: %s",
+			 strerror(errno ? errno : EIO));
+		goto fail;
 	}
-	if (attach(e, &cfg, err, errlen)) {
-		task_enforcer_destroy(e);
-		*ep = NULL;
-		return -1;
-	}
+	e->sets[slot].generation = cfg.generation;
+	/* programs of new operations: harmless until the switch (the set in force has no rule
+	 * for them) */
+	if (attach(e, &cfg, err, errlen))
+		goto fail;
+	st->staged = true;
+	st->slot = slot;
 	*ep = e;
+	return 0;
+fail:
+	if (st->created)
+		task_enforcer_destroy(e);
+	st->created = false;
+	return -1;
+}
+
+int task_enforcer_switch(struct task_enforcer *e, const struct task_stage *st, char *err,
+			 size_t errlen)
+{
+	uint32_t zero = 0, slot = st->slot;
+
+	if (!e || !st->staged)
+		return 0;
+	if (fault_hit("enforce.switch") ||
+	    bpf_map_update_elem(bpf_map__fd(e->skel->maps.enf_task_slot), &zero, &slot, BPF_ANY)) {
+		snprintf(err, errlen, "enforcement: cannot switch to the new rules: %s",
+			 strerror(errno ? errno : EIO));
+		return -1;
+	}
+	e->slot = slot;
+	return 0;
+}
+
+void task_enforcer_unstage(struct task_enforcer **ep, const struct task_stage *st)
+{
+	if (st->created) {
+		task_enforcer_destroy(*ep);
+		*ep = NULL;
+	}
+}
+
+void task_enforcer_settle(struct task_enforcer *e, struct pipeline *pl)
+{
+	if (!e)
+		return;
+	uint32_t old = !e->slot;
+	/* every program that read the old slot has finished: its records are in the ring buffer */
+	if (wait_for_programs(e, old) == 0)
+		task_enforcer_poll(e, pl);
+	e->sets[old].generation = 0;
+	e->sets[old].nrules = 0;
+}
+
+int task_enforcer_apply(struct task_enforcer **ep, const struct policy_set *ps,
+			const struct enforce_opts *o, struct pipeline *pl, char *err, size_t errlen)
+{
+	struct task_stage st;
+
+	if (task_enforcer_stage(ep, ps, o, &st, err, errlen))
+		return -1;
+	if (task_enforcer_switch(*ep, &st, err, errlen)) {
+		task_enforcer_unstage(ep, &st);
+		return -1;
+	}
+	task_enforcer_settle(*ep, pl);
 	return 0;
 }
 
