@@ -13,6 +13,7 @@
 
 #include "cap_audit.h"
 #include "kinds.h"
+#include "loss.h"
 #include "teardown.h"
 #include "vigil.skel.h"
 
@@ -375,6 +376,7 @@ static int open_and_load(struct sensors *s, const struct sensors_config *cfg,
 	s->skel->rodata->cfg.fork_threads = cfg->fork_threads;
 	if (cfg->ringbuf_size)
 		bpf_map__set_max_entries(s->skel->maps.events, (uint32_t)cfg->ringbuf_size);
+	loss_test_config(s->skel);
 	rc = vigil_bpf__load(s->skel);
 	if (rc) {
 		snprintf(err, errlen, "loading the BPF programs failed: %s%s", strerror(-rc),

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "kinds.h"
+#include "loss.h"
 #include "notify.h"
 #include "probe.h"
 #include "timefmt.h"
@@ -174,8 +175,15 @@ static void emit_ready(struct pipeline *pl, const struct sensors *s, const struc
 	out_end(out);
 }
 
+/* Losses by site and cause, and records the decoder refused: now and as last reported. */
+struct loss_state {
+	uint64_t now[LOSS_SLOTS], reported[LOSS_SLOTS];
+	uint64_t malformed_reported;
+};
+
 static void emit_loss(struct pipeline *pl, const uint64_t lost[VIGIL_KIND_MAX], uint64_t total,
-		      const uint64_t table_lost[VIGIL_KIND_MAX], uint64_t table)
+		      const uint64_t table_lost[VIGIL_KIND_MAX], uint64_t table,
+		      const uint64_t causes[LOSS_SLOTS], bool any_cause, uint64_t malformed)
 {
 	format_open(&pl->out, now_boot_ns(), "agent.loss");
 	out_obj(&pl->out, "lost");
@@ -192,6 +200,10 @@ static void emit_loss(struct pipeline *pl, const uint64_t lost[VIGIL_KIND_MAX], 
 				out_u64(&pl->out, kind_name(k), table_lost[k]);
 		out_obj_end(&pl->out);
 	}
+	if (any_cause)
+		loss_write(&pl->out, "causes", causes, false);
+	if (malformed)
+		out_u64(&pl->out, "malformed", malformed);
 	out_end(&pl->out);
 }
 
@@ -199,9 +211,18 @@ static void emit_loss(struct pipeline *pl, const uint64_t lost[VIGIL_KIND_MAX], 
 /* reported[] holds, per kind, the drops already reported: shown events first, then (at
  * VIGIL_KIND_MAX + kind) the process table's own. */
 static void report_loss(struct pipeline *pl, const struct session_hooks *h,
-			const struct vigil_kind_stats *now, uint64_t *reported)
+			const struct vigil_kind_stats *now, uint64_t *reported, struct loss_state *ls)
 {
 	uint64_t lost[VIGIL_KIND_MAX] = {}, table_lost[VIGIL_KIND_MAX] = {}, total = 0, table = 0;
+	uint64_t causes[LOSS_SLOTS], malformed = pl->malformed - ls->malformed_reported;
+	bool any_cause = false;
+
+	for (unsigned i = 0; i < LOSS_SLOTS; i++) {
+		causes[i] = ls->now[i] - ls->reported[i];
+		any_cause |= causes[i] != 0;
+		ls->reported[i] = ls->now[i];
+	}
+	ls->malformed_reported = pl->malformed;
 
 	for (unsigned k = 0; k < VIGIL_KIND_MAX; k++) {
 		lost[k] = now[k].dropped - reported[k];
@@ -211,17 +232,18 @@ static void report_loss(struct pipeline *pl, const struct session_hooks *h,
 		reported[k] = now[k].dropped;
 		reported[VIGIL_KIND_MAX + k] = now[k].table_dropped;
 	}
-	if (!total && !table)
+	if (!total && !table && !any_cause && !malformed)
 		return;
 	if (h->on_loss) {
-		h->on_loss(pl, lost, total + table);
+		if (total + table)
+			h->on_loss(pl, lost, total + table);
 		return;
 	}
-	emit_loss(pl, lost, total, table_lost, table);
+	emit_loss(pl, lost, total, table_lost, table, causes, any_cause, malformed);
 }
 
 static void emit_stats(struct pipeline *pl, const struct vigil_kind_stats *st, uint64_t kinds,
-		       double seconds)
+		       const uint64_t losses[LOSS_SLOTS], double seconds)
 {
 	struct out *out = &pl->out;
 	char secs[32];
@@ -248,6 +270,7 @@ static void emit_stats(struct pipeline *pl, const struct vigil_kind_stats *st, u
 	}
 	out_obj_end(out);
 	out_u64(out, "malformed", pl->malformed);
+	loss_write(out, "losses", losses, true);
 	snprintf(secs, sizeof(secs), "%.3f", seconds);
 	out_str(out, "duration_s", secs);
 	out_end(out);
@@ -316,6 +339,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	struct sink sink;
 	struct vigil_kind_stats st[VIGIL_KIND_MAX];
 	uint64_t reported[2 * VIGIL_KIND_MAX] = {};
+	struct loss_state ls = {};
 	uint64_t shown = o->kinds ? o->kinds : all_kinds();
 	struct sensors_config cfg = {
 		.kinds = shown | process_kinds(),
@@ -415,8 +439,9 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 			break;
 		uint64_t now = now_boot_ns();
 		if (now >= next_loss) {
-			if (!sensors_read_stats(&sensors, st))
-				report_loss(&pl, h, st, reported);
+			if (!sensors_read_stats(&sensors, st) &&
+			    !loss_read(bpf_map__fd(sensors.skel->maps.loss_counts), ls.now))
+				report_loss(&pl, h, st, reported, &ls);
 			proc_cache_reap(&pl.cache, now, EXITED_KEEP_NS);
 			next_loss = now + LOSS_REPORT_NS;
 		}
@@ -451,14 +476,15 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	}
 	if (h->on_tick)
 		h->on_tick(&pl);
-	if (sensors_read_stats(&sensors, st) == 0) {
+	if (sensors_read_stats(&sensors, st) == 0 &&
+	    loss_read(bpf_map__fd(sensors.skel->maps.loss_counts), ls.now) == 0) {
 		if (stop_requested >= 2)
 			count_abandoned(&pl, st);
-		report_loss(&pl, h, st, reported);
+		report_loss(&pl, h, st, reported, &ls);
 		if (h->on_end)
 			h->on_end(&pl, st, sensors.kinds_loaded);
 		else
-			emit_stats(&pl, st, sensors.kinds_loaded,
+			emit_stats(&pl, st, sensors.kinds_loaded, ls.now,
 				   (double)(now_boot_ns() - start) / NS_PER_SEC);
 	}
 	sink_flush(&sink, 0);

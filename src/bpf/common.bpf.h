@@ -28,6 +28,34 @@ struct {
 	__type(value, struct vigil_kind_stats);
 } kind_stats SEC(".maps");
 
+/* Losses by site and cause (abi.h, enum vigil_loss_site): per-CPU, exact (atomic adds). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VIGIL_LS_COUNT * VIGIL_LC_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} loss_counts SEC(".maps");
+
+/* Test only (tests/e2e/test_loss_causes.py, VIGIL_TEST_FAIL_INFLIGHT): every store of
+ * in-flight syscall state fails, as a full map's would. Always 0 otherwise. */
+const volatile __u32 test_fail_inflight = 0;
+
+static __always_inline void loss_count(__u32 site, __u32 cause)
+{
+	__u32 key = site * VIGIL_LC_COUNT + cause;
+	__u64 *v = bpf_map_lookup_elem(&loss_counts, &key);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+/* Stores in-flight state; a failure is counted at site. */
+static __always_inline void inflight_store(void *map, const void *key, const void *val, __u32 site)
+{
+	if (test_fail_inflight || bpf_map_update_elem(map, key, val, BPF_ANY))
+		loss_count(site, VIGIL_LC_UPDATE_FAILED);
+}
+
 /*
  * Kernel-side filter tables (see docs/architecture.md, "Filters"), double-buffered: every table
  * and the meta exist twice (slot 0 and 1), and filter_slot names the set in force. A reload

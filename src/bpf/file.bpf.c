@@ -79,6 +79,8 @@ static __always_inline long append_ustr(struct vigil_scratch *s, char *data, str
 	}
 	n = src ? bpf_probe_read_user_str(data_at(data, off), VIGIL_SEG_MAX, src) : -1;
 	if (n <= 0) {
+		if (src)
+			loss_count(VIGIL_LS_USER_MEM, VIGIL_LC_READ_FAILED);
 		seg->flags |= VIGIL_SEG_READ_ERROR;
 		return -1;
 	}

@@ -227,7 +227,7 @@ static __always_inline void on_syn_sent(__u64 skp)
 		ns.flags |= NS_NONBLOCK;
 	if (kind_enabled(VIGIL_KIND_NET_CONNECT) && want_event(VIGIL_KIND_NET_CONNECT, &ns.owner))
 		ns.flags |= NS_WANT_CONNECT;
-	bpf_map_update_elem(&net_socks, &skp, &ns, BPF_ANY);
+	inflight_store(&net_socks, &skp, &ns, VIGIL_LS_NET_SOCK);
 }
 
 static __always_inline void connect_outcome(struct net_sock *ns, struct sock *sk,
@@ -313,7 +313,7 @@ int sock_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 		return 0;
 	if (newstate == BPF_TCP_SYN_RECV) { /* a passive open's child socket is born */
 		struct net_sock fresh = { .born_ns = bpf_ktime_get_boot_ns() };
-		bpf_map_update_elem(&net_socks, &skp, &fresh, BPF_ANY);
+		inflight_store(&net_socks, &skp, &fresh, VIGIL_LS_NET_SOCK);
 		return 0;
 	}
 	ns = bpf_map_lookup_elem(&net_socks, &skp);
@@ -488,7 +488,7 @@ int connect_enter_tp(struct trace_event_raw_sys_enter *ctx)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct net_connect_call call = { .uaddr = ctx->args[1], .fd = (__s32)ctx->args[0] };
 
-	bpf_map_update_elem(&net_connect_fd, &tid, &call, BPF_ANY);
+	inflight_store(&net_connect_fd, &tid, &call, VIGIL_LS_NET_CALL);
 	return 0;
 }
 
@@ -498,8 +498,10 @@ static __always_inline void caller_peer(struct vigil_net_event *e, __u64 uaddr)
 	__u8 raw[28] = {};
 	__u16 fam;
 
-	if (bpf_probe_read_user(raw, sizeof(raw), (const void *)uaddr))
+	if (bpf_probe_read_user(raw, sizeof(raw), (const void *)uaddr)) {
+		loss_count(VIGIL_LS_USER_MEM, VIGIL_LC_READ_FAILED);
 		return;
+	}
 	sockaddr_take(e->t.daddr, &e->t.dport, raw, &fam);
 	if (fam == e->t.family)
 		e->flags |= VIGIL_NETF_PEER_FROM_CALLER;
@@ -520,8 +522,10 @@ int connect_exit_tp(struct trace_event_raw_sys_exit *ctx)
 	long ret = ctx->ret;
 	struct sock *sk;
 
-	if (!cp)
+	if (!cp) {
+		loss_count(VIGIL_LS_NET_CALL, VIGIL_LC_NO_STATE);
 		return 0;
+	}
 	call = *cp;
 	bpf_map_delete_elem(&net_connect_fd, &tid);
 	if (!kind_enabled(VIGIL_KIND_NET_CONNECT))
@@ -565,7 +569,7 @@ int listen_enter_tp(struct trace_event_raw_sys_enter *ctx)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct net_connect_call call = { .fd = (__s32)ctx->args[0] };
 
-	bpf_map_update_elem(&net_connect_fd, &tid, &call, BPF_ANY);
+	inflight_store(&net_connect_fd, &tid, &call, VIGIL_LS_NET_CALL);
 	return 0;
 }
 
@@ -578,8 +582,10 @@ int listen_exit_tp(struct trace_event_raw_sys_exit *ctx)
 	struct sock *sk;
 	__s32 fd;
 
-	if (!cp)
+	if (!cp) {
+		loss_count(VIGIL_LS_NET_CALL, VIGIL_LC_NO_STATE);
 		return 0;
+	}
 	fd = cp->fd;
 	bpf_map_delete_elem(&net_connect_fd, &tid);
 	if (!kind_enabled(VIGIL_KIND_NET_LISTEN) || !(sk = fd_sock(fd)))

@@ -75,6 +75,7 @@ static __always_inline int append_kstr(struct vigil_scratch *s, char *data, stru
 	}
 	n = bpf_probe_read_kernel_str(data_at(data, off), max, src);
 	if (n <= 0) {
+		loss_count(VIGIL_LS_KERNEL_MEM, VIGIL_LC_READ_FAILED);
 		seg->flags |= VIGIL_SEG_READ_ERROR;
 		return -1;
 	}
@@ -281,6 +282,7 @@ static __always_inline void append_user(struct vigil_scratch *s, char *data, str
 	else
 		err = bpf_probe_read_user(data_at(data, off), n, src);
 	if (err) {
+		loss_count(VIGIL_LS_USER_MEM, VIGIL_LC_READ_FAILED);
 		seg->flags |= VIGIL_SEG_READ_ERROR;
 		return;
 	}

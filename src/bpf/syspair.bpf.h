@@ -151,7 +151,7 @@ static __always_inline int syspair_enter(const struct syspair_enter_ctx *ctx, __
 
 		st.aux = t ? BPF_CORE_READ(t, tgid) : 0;
 	}
-	bpf_map_update_elem(&syspair_pending, &tid, &st, BPF_ANY);
+	inflight_store(&syspair_pending, &tid, &st, VIGIL_LS_SYSPAIR);
 	return 0;
 }
 
@@ -160,8 +160,14 @@ static __always_inline struct syspair_state *syspair_take(__u32 op, __u32 *tid)
 {
 	struct syspair_state *st;
 
-	*tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	*tid = (__u32)pid_tgid;
 	st = bpf_map_lookup_elem(&syspair_pending, tid);
+	/* nothing parked: lost, unless the enter chose not to park (vigil itself; bpf() calls on
+	 * the data path, which the exit cannot tell apart, are not counted) */
+	if (!st && (pid_tgid >> 32) != cfg.agent_tgid && op != VIGIL_OP_BPF)
+		loss_count(VIGIL_LS_SYSPAIR, VIGIL_LC_NO_STATE);
 	if (st && st->op != op) /* a stale entry of another syscall (e.g. a skipped exit) */
 		return NULL;
 	return st;
@@ -207,6 +213,7 @@ static __always_inline void syspair_ustr(struct vigil_scratch *s, char *data, st
 	}
 	n = bpf_probe_read_user_str(data_at(data, off), SYSPAIR_USTR_MAX, (const void *)uptr);
 	if (n <= 0) {
+		loss_count(VIGIL_LS_USER_MEM, VIGIL_LC_READ_FAILED);
 		seg->flags |= VIGIL_SEG_READ_ERROR;
 		return;
 	}

@@ -237,6 +237,29 @@ struct vigil_exit_event {
 };
 
 /* Settings fixed for a run, placed in .rodata before load so the verifier prunes what is off. */
+/*
+ * Losses by site and cause, besides a full ring buffer (kind_stats.dropped): per-CPU u64
+ * counters in the map loss_counts at [site * VIGIL_LC_COUNT + cause] (docs/events.md,
+ * "agent.loss"). A site is a map of in-flight state or a class of memory read.
+ */
+enum vigil_loss_site {
+	VIGIL_LS_SYSPAIR,     /* syspair_pending: a syscall's state from sys_enter to sys_exit */
+	VIGIL_LS_NET_CALL,    /* net_connect_fd: a connect() or listen() in flight */
+	VIGIL_LS_NET_SOCK,    /* net_socks: a socket's owner, from SYN_SENT to its outcome */
+	VIGIL_LS_USER_MEM,    /* strings and buffers read from the caller's memory */
+	VIGIL_LS_KERNEL_MEM,  /* names read from kernel objects */
+	VIGIL_LS_COUNT,
+};
+
+enum vigil_loss_cause {
+	VIGIL_LC_NO_STATE,      /* an exit found no state from its enter (evicted from the LRU map,
+				 * never stored, or entered before vigil attached): its event is lost */
+	VIGIL_LC_UPDATE_FAILED, /* storing the state failed: the exit will find none */
+	VIGIL_LC_READ_FAILED,   /* a bpf_probe_read_* failed: the event went out with the field
+				 * flagged (VIGIL_SEG_READ_ERROR), or without it */
+	VIGIL_LC_COUNT,
+};
+
 struct vigil_config {
 	__u64 kinds_enabled;      /* bit per enum vigil_kind */
 	__u32 agent_tgid;         /* vigil itself: never reported */
