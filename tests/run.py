@@ -16,6 +16,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(HERE, "e2e"))
+sys.path.insert(0, os.path.join(HERE, "chaos"))
 
 import vigil_test  # noqa: E402
 
@@ -76,7 +77,14 @@ def run_unit(build, tally, pattern):
 
 
 def discover_e2e(pattern):
-    edir = os.path.join(HERE, "e2e")
+    tests = []
+    for sub in ("e2e", "chaos"):  # chaos: tests/chaos/, bounded cases under load
+        tests += discover_dir(sub, pattern)
+    return tests
+
+
+def discover_dir(sub, pattern):
+    edir = os.path.join(HERE, sub)
     tests = []
     for fname in sorted(os.listdir(edir)):
         if not (fname.startswith("test_") and fname.endswith(".py")):
@@ -88,7 +96,7 @@ def discover_e2e(pattern):
                            and getattr(mod, a).__code__.co_firstlineno or 0):
             fn = getattr(mod, attr)
             if attr.startswith("test_") and callable(fn):
-                full = f"e2e/{fname[:-3]}/{attr}"
+                full = f"{sub}/{fname[:-3]}/{attr}"
                 if not pattern or pattern in full:
                     tests.append((full, fn))
     return tests

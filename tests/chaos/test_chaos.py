@@ -1,0 +1,125 @@
+"""Chaos cases (docs/reliability.md): each runs under an exec and open storm and ends with the
+accounting invariant checked for every kind. Bounded: the whole file takes about a minute.
+Longer soaks: `make chaos-soak` (VIGIL_CHAOS_SCALE multiplies durations and counts)."""
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+from chaos import Storm, invariant
+from vigil_test import Agent, helper, on_cleanup
+
+SCALE = int(os.environ.get("VIGIL_CHAOS_SCALE", "1"))
+UID = 23124  # this suite's own (coord.md: reliability's range)
+
+
+def workdir(prefix):
+    d = tempfile.mkdtemp(prefix=prefix)
+    on_cleanup(lambda: shutil.rmtree(d, ignore_errors=True))
+    os.chmod(d, 0o755)
+    return d
+
+
+def test_smallest_ring_buffer_under_a_storm_loses_exactly_what_it_counts():
+    with Storm(procs=2):
+        agent = Agent("--ringbuf-size", "4096", "-k", "process.exec,file.open").start()
+        time.sleep(1 * SCALE)
+        agent.proc.send_signal(signal.SIGSTOP)  # the consumer stalls: the 4 KiB fill at once
+        time.sleep(0.5)
+        agent.proc.send_signal(signal.SIGCONT)
+        time.sleep(1 * SCALE)
+        events = agent.stop()
+    stats = invariant(events, "smallest ring buffer, exec+open storm")
+    assert stats["process.exec"]["lost"] > 0 and stats["file.open"]["lost"] > 0, stats
+    # every delivered event is in the output exactly once
+    for kind in ("process.exec", "file.open"):
+        assert sum(1 for e in events if e["kind"] == kind) == stats[kind]["delivered"], kind
+
+
+VALID = """
+rules:
+  - name: chaos watch
+    description: an open the prober makes
+    on: file.open
+    when: file.path == {d}/a
+    severity: low
+  - name: chaos deny
+    description: an open that must always kill
+    on: file.open
+    when: file.path == {d}/secret
+    action: deny
+"""
+
+INVALID = """
+rules:
+  - name: chaos broken
+    on: file.open
+    when: file.path ==
+"""
+
+
+def as_test_user(path):
+    p = subprocess.run([helper("enforce_task"), "open", path], capture_output=True, text=True,
+                       timeout=30, user=UID)
+    return p.returncode, p.stdout
+
+
+def test_a_hundred_reloads_in_ten_seconds_never_turn_the_rules_off():
+    d = workdir("vigil-chaos-")
+    for name in ("a", "secret"):
+        with open(os.path.join(d, name), "w") as f:
+            f.write(name + "\n")
+        os.chmod(os.path.join(d, name), 0o644)
+    pol = os.path.join(d, "rules.yaml")
+    with open(pol, "w") as f:
+        f.write(VALID.format(d=d))
+    reloads = 100 * SCALE
+    with Storm():
+        agent = Agent("--policy", pol, "--uid", str(UID)).start()
+        probes = {"a": 0, "secret": 0, "survived": []}
+        done = threading.Event()
+
+        def prober():  # while reloads fly: secret must kill every time, a must alert
+            try:
+                probe_loop()
+            except Exception as e:  # the main thread asserts on it
+                probes["error"] = e
+
+        def probe_loop():
+            while not done.is_set():
+                rc, out = as_test_user(os.path.join(d, "secret"))
+                probes["secret"] += 1
+                if rc != -signal.SIGKILL or "read:" in out:
+                    probes["survived"].append((rc, out))
+                as_test_user(os.path.join(d, "a"))
+                probes["a"] += 1
+        t = threading.Thread(target=prober)
+        t.start()
+        try:
+            for i in range(reloads):
+                with open(pol, "w") as f:
+                    f.write(VALID.format(d=d) if i % 2 == 0 else INVALID)
+                agent.proc.send_signal(signal.SIGHUP)
+                time.sleep(0.1)
+        finally:
+            done.set()
+            t.join()
+        # let the last reload finish before stopping
+        time.sleep(0.5)
+        events = agent.stop()
+    assert "error" not in probes, probes.get("error")
+    assert not probes["survived"], probes["survived"][:5]
+    assert probes["secret"] >= 10, probes
+    statuses = [e["status"] for e in events if e["kind"] == "agent.policy"]
+    assert statuses[0] == "loaded" and set(statuses[1:]) == {"reloaded", "rejected"}, statuses
+    # SIGHUPs that arrive during a reload are merged into the next one: most are separate
+    assert len(statuses) - 1 >= reloads // 2, len(statuses)
+    stats = invariant(events, f"{reloads} SIGHUP reloads, valid and invalid", faults=reloads // 2)
+    alerts = [e for e in events if e["kind"] == "alert" and e["rule"]["name"] == "chaos watch"]
+    assert len(alerts) == probes["a"], (len(alerts), probes)
+    # the filters were never off: only the prober's opens of a passed them (not its loader's,
+    # not the storm's)
+    assert stats["file.open"]["produced"] == probes["a"], (stats["file.open"], probes)
