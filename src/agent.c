@@ -24,6 +24,7 @@ enum {
 	OPT_MONITOR,
 	OPT_ENFORCE,
 	OPT_ALLOW_DEGRADED,
+	OPT_FORCE_BROAD,
 	OPT_EXEMPT_COMM,
 	OPT_EXEMPT_CGROUP,
 	OPT_XDP_IFACE,
@@ -62,6 +63,7 @@ static const struct argp_option run_options[] = {
 	{ "monitor", OPT_MONITOR, NULL, 0, "Deny nothing: every deny rule reports would-deny", 6 },
 	{ "enforce", OPT_ENFORCE, NULL, 0, "Every deny rule denies, whatever its own mode", 6 },
 	{ "allow-degraded", OPT_ALLOW_DEGRADED, NULL, 0, "Run deny rules this kernel cannot enforce as alerts instead of refusing them", 6 },
+	{ "force-broad-deny", OPT_FORCE_BROAD, NULL, 0, "Accept a deny/kill rule that would stop every exec or every open (refused otherwise; PID 1, vigil and its children are never stopped)", 6 },
 	{ "exempt-comm", OPT_EXEMPT_COMM, "COMM", 0, "Never deny this command name (repeatable)", 6 },
 	{ "exempt-cgroup", OPT_EXEMPT_CGROUP, "PATH", 0, "Never deny processes in this cgroup v2 or below it (repeatable; absolute or under the cgroup2 mount)", 6 },
 	{ "pin", OPT_PIN, "NAME", OPTION_ARG_OPTIONAL, "Keep the kernel's network enforcement in force after vigil exits (pinned under /sys/fs/bpf/vigil/NAME, default agent; vigil unpin [NAME] lifts it)", 6 },
@@ -142,6 +144,10 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_ALLOW_DEGRADED:
 		a->rules.enf.allow_degraded = true;
+		a->enf_given = true;
+		return 0;
+	case OPT_FORCE_BROAD:
+		a->rules.enf.force_broad = true;
 		a->enf_given = true;
 		return 0;
 	case OPT_EXEMPT_COMM:

@@ -315,6 +315,8 @@ static __always_inline int decide(struct op_ctx *o)
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
 		return 0; /* nor the kernel's own threads */
+	if (BPF_CORE_READ(task, real_parent, tgid) == c->self_tgid)
+		return 0; /* nor vigil's own children */
 	st->checked++;
 
 	char comm[VIGIL_COMM_LEN] = {};

@@ -240,6 +240,33 @@ enum mode enforce_rule_mode(const struct rule *r, const struct enforce_opts *o)
 	return r->mode;
 }
 
+/* Do these paths cover everything (a prefix "/")? */
+static bool whole_tree(const struct enf_task_path *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i].prefix && (!p[i].s[0] || !strcmp(p[i].s, "/")))
+			return true;
+	return false;
+}
+
+/* A deny/kill rule on exec or open that names nothing to match (no program, file, comm or
+ * uid, or only the prefix "/"; negations alone leave almost everything): it would stop every
+ * exec or every open on the host. */
+static bool denies_everything(const struct rule *r)
+{
+	struct enf_task_spec s;
+	char why[256];
+	struct pos at;
+	bool broad = false;
+
+	if (enf_task_build(r, &s, why, sizeof(why), &at) != ENF_CLASS_NONE)
+		broad = (s.op == VIGIL_ENF_OP_EXEC || s.op == VIGIL_ENF_OP_OPEN) && !s.has_comm &&
+			!s.has_uid && (!s.has_exe || whole_tree(s.exes, s.nexes)) &&
+			(!s.has_file || whole_tree(s.files, s.nfiles));
+	enf_task_spec_free(&s);
+	return broad;
+}
+
 size_t enforce_mark(struct policy_set *ps, const struct enforce_opts *o)
 {
 	size_t errors = 0, n = 0, ntask = 0, nxdp = 0;
@@ -285,6 +312,14 @@ size_t enforce_mark(struct policy_set *ps, const struct enforce_opts *o)
 			break;
 		case ENF_CLASS_LSM:
 		case ENF_CLASS_SIGNAL: /* enforce_task has its own 64 rule bits */
+			if (enforce_rule_mode(r, o) == MODE_ENFORCE && !o->force_broad &&
+			    denies_everything(r)) {
+				policy_error(ps, r->pos, "rule '%s': it would %s every %s on this host (it names no program, file, comm or uid to match): refused; --force-broad-deny runs it (PID 1, vigil and its children are never stopped)",
+					     r->name, r->action == ACT_KILL ? "kill" : "deny",
+					     (r->kinds & KIND_BIT(VIGIL_KIND_PROCESS_EXEC)) ? "exec" : "open");
+				errors++;
+				break;
+			}
 			if (ntask == VIGIL_ENF_RULES_MAX) {
 				policy_error(ps, r->pos, "rule '%s': more than %d deny/kill rules for the kernel's task hooks",
 					     r->name, VIGIL_ENF_RULES_MAX);

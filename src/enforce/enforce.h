@@ -24,6 +24,7 @@ enum enforce_mode_override { ENF_PER_RULE, ENF_FORCE_MONITOR, ENF_FORCE_ENFORCE 
 struct enforce_opts {
 	enum enforce_mode_override mode;
 	bool allow_degraded;
+	bool force_broad;     /* --force-broad-deny: accept a rule that denies every exec or open */
 	const char **exempt_comm;
 	size_t nexempt_comm;
 	const char **exempt_cgroup; /* paths: absolute, or under the cgroup2 mount */

@@ -123,3 +123,67 @@ def test_a_hundred_reloads_in_ten_seconds_never_turn_the_rules_off():
     # the filters were never off: only the prober's opens of a passed them (not its loader's,
     # not the storm's)
     assert stats["file.open"]["produced"] == probes["a"], (stats["file.open"], probes)
+
+
+BROAD = {
+    "open": """
+rules:
+  - name: deny every open
+    description: would stop every open on the host
+    on: file.open
+    when: file.path startswith /
+    action: deny
+""",
+    "exec": """
+rules:
+  - name: kill every exec
+    description: would stop every exec on the host
+    on: process.exec
+    when: proc.exe startswith /
+    action: kill
+""",
+}
+
+
+def test_a_rule_that_would_deny_every_exec_or_open_is_refused_unless_forced():
+    from vigil_test import cgroup2_root, vigil
+    d = workdir("vigil-chaos-")
+    for what, text in BROAD.items():
+        pol = os.path.join(d, what + ".yaml")
+        with open(pol, "w") as f:
+            f.write(text)
+        p = vigil("run", "--policy", pol, "--duration", "1", "--output", os.devnull, timeout=60)
+        assert p.returncode == 1, (what, p.returncode, p.stderr)
+        assert f"would {'deny' if what == 'open' else 'kill'} every {what} on this host" in p.stderr
+        assert "refused; --force-broad-deny runs it" in p.stderr, p.stderr
+    # the negative: a rule that names a directory is not broad
+    narrow = os.path.join(d, "narrow.yaml")
+    with open(narrow, "w") as f:
+        f.write(BROAD["open"].replace("startswith /", f"startswith {d}/nothing/"))
+    p = vigil("run", "--policy", narrow, "--duration", "1", "--output", os.devnull, timeout=60)
+    assert p.returncode == 0, p.stderr
+    # forced, it runs: here with the whole cgroup tree exempted, so that this shared host keeps
+    # running (the exemption is checked after the match: the rule is live, and matches). First
+    # a guard: a narrow rule with the same exemption must not act, or the broad run is not safe.
+    secret = os.path.join(d, "secret")
+    with open(secret, "w") as f:
+        f.write("x\n")
+    guard = os.path.join(d, "guard.yaml")
+    with open(guard, "w") as f:
+        f.write(BROAD["open"].replace("startswith /", f"== {secret}"))
+    with Agent("--policy", guard, "--exempt-cgroup", cgroup2_root()):
+        rc, out = subprocess.run([helper("enforce_task"), "open", secret], capture_output=True,
+                                 text=True, timeout=30).returncode, ""
+        assert rc == 0, f"the exemption did not hold (rc {rc}): not running the broad rule"
+    pol = os.path.join(d, "open.yaml")
+    with Storm():
+        agent = Agent("--policy", pol, "--force-broad-deny", "--exempt-cgroup",
+                      cgroup2_root()).start()
+        pol_ev = agent.wait_for(lambda e: e["kind"] == "agent.policy", what="agent.policy")
+        rule = [r for r in pol_ev["enforcement"]["rules"] if r["name"] == "deny every open"]
+        assert rule and rule[0]["mode"] == "enforce", pol_ev["enforcement"]
+        rc = subprocess.run(["/bin/cat", "/etc/hostname"], capture_output=True).returncode
+        assert rc == 0
+        time.sleep(1)
+        events = agent.stop()
+    invariant(events, "a forced rule denying every open (everything exempted)")
