@@ -114,11 +114,20 @@ $(BUILD)/fuzzobj/bundled_policies.o: $(BUILD)/bundled_policies.c
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=c11 $(FUZZ_FLAGS) -Isrc -c $< -o $@
 
-$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_OBJS)
+# One target per tests/fuzz/fuzz_NAME.c, its corpus in tests/fuzz/NAME_corpus/.
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TIME ?= 60
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc -Isrc/include -I$(BUILD) -o $@ $^ $(LDLIBS)
 
-fuzz: $(BUILD)/fuzz/fuzz_policy
+# make fuzz: every target for FUZZ_TIME seconds on a copy of its corpus (make test runs each
+# for a few seconds: tests/e2e/test_fuzz.py)
+fuzz: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do n=$${t##*/fuzz_}; w=$$(mktemp -d); cp -r tests/fuzz/$${n}_corpus $$w/corpus; \
+	  echo "fuzz $$n: $(FUZZ_TIME) s"; $$t -max_total_time=$(FUZZ_TIME) -rss_limit_mb=1024 -artifact_prefix=$$w/ $$w/corpus 2>&1 | tail -1; \
+	  ls $$w | grep -q -e crash- -e leak- -e oom- -e timeout- && { echo "fuzz $$n: artifacts in $$w"; exit 1; }; rm -rf $$w; done
 
 # Man pages and bash completion, generated from the binary's own --help and tables.
 $(BUILD)/man/.stamp: $(BUILD)/vigil scripts/gen-man.py
@@ -170,9 +179,9 @@ run: $(BUILD)/vigil
 	$(BUILD)/vigil run
 
 unit: $(UNIT_BINS)
-e2e: $(BUILD)/vigil $(HELPER_BINS)
+e2e: $(BUILD)/vigil $(HELPER_BINS) $(FUZZ_TARGETS)
 
-test: $(BUILD)/vigil $(UNIT_BINS) $(HELPER_BINS) $(BUILD)/fuzz/fuzz_policy $(TEST_DEPS_STAMP)
+test: $(BUILD)/vigil $(UNIT_BINS) $(HELPER_BINS) $(FUZZ_TARGETS) $(TEST_DEPS_STAMP)
 	@python3 tests/run.py --build $(BUILD)
 
 clean:
