@@ -184,6 +184,12 @@ e2e: $(BUILD)/vigil $(HELPER_BINS) $(FUZZ_TARGETS)
 test: $(BUILD)/vigil $(UNIT_BINS) $(HELPER_BINS) $(FUZZ_TARGETS) $(TEST_DEPS_STAMP)
 	@python3 tests/run.py --build $(BUILD)
 
+# Longer chaos soaks (tests/chaos/): the cases with durations and counts multiplied.
+CHAOS_SCALE ?= 10
+.PHONY: chaos-soak
+chaos-soak: $(BUILD)/vigil $(HELPER_BINS)
+	VIGIL_CHAOS_SCALE=$(CHAOS_SCALE) python3 tests/run.py --build $(BUILD) --e2e-only -k chaos/
+
 clean:
 	rm -rf $(BUILD)
 

@@ -25,6 +25,7 @@ enum {
 	OPT_ENFORCE,
 	OPT_ALLOW_DEGRADED,
 	OPT_FORCE_BROAD,
+	OPT_PIN_TAKEOVER,
 	OPT_EXEMPT_COMM,
 	OPT_EXEMPT_CGROUP,
 	OPT_XDP_IFACE,
@@ -67,6 +68,7 @@ static const struct argp_option run_options[] = {
 	{ "exempt-comm", OPT_EXEMPT_COMM, "COMM", 0, "Never deny this command name (repeatable)", 6 },
 	{ "exempt-cgroup", OPT_EXEMPT_CGROUP, "PATH", 0, "Never deny processes in this cgroup v2 or below it (repeatable; absolute or under the cgroup2 mount)", 6 },
 	{ "pin", OPT_PIN, "NAME", OPTION_ARG_OPTIONAL, "Keep the kernel's network enforcement in force after vigil exits (pinned under /sys/fs/bpf/vigil/NAME, default agent; vigil unpin [NAME] lifts it)", 6 },
+	{ "pin-takeover", OPT_PIN_TAKEOVER, NULL, 0, "With --pin: take over the enforcement an earlier run left pinned under the same NAME (after a crash, or instead of vigil unpin): this run's links replace its pins, with no moment unenforced", 6 },
 	{ "xdp-iface", OPT_XDP_IFACE, "IF", 0, "Attach the net.packet deny rules (XDP) to this interface (repeatable; required by such rules)", 6 },
 	{},
 };
@@ -144,6 +146,11 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_ALLOW_DEGRADED:
 		a->rules.enf.allow_degraded = true;
+		a->enf_given = true;
+		return 0;
+	case OPT_PIN_TAKEOVER:
+		a->rules.enf.pin_takeover = true;
+		a->rules.enf.pin = true;
 		a->enf_given = true;
 		return 0;
 	case OPT_FORCE_BROAD:

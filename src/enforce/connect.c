@@ -462,6 +462,8 @@ int enforcer_apply(struct enforcer **ep, const struct policy_set *ps, const stru
 			enforcer_destroy(e);
 		return -1;
 	}
+	if (!*ep)
+		enforce_pin_sweep(o); /* --pin-takeover: the earlier run's other pins go */
 	*ep = e;
 	return 0;
 }

@@ -33,6 +33,7 @@ struct enforce_opts {
 	size_t nxdp_iface;
 	bool pin;             /* --pin: the links outlive vigil (pinned under /sys/fs/bpf/vigil/NAME) */
 	const char *pin_name; /* --pin=NAME; NULL: ENFORCE_PIN_NAME */
+	bool pin_takeover;    /* --pin-takeover: replace an earlier run's pins (e.g. after a crash) */
 };
 
 enum enforce_class {
@@ -133,10 +134,16 @@ int enforce_bpffs(void);
 struct bpf_link;
 /* NULL if NAME is fit for a directory under ENFORCE_PIN_ROOT, else why not. */
 const char *enforce_pin_name_error(const char *name);
-/* bpffs and an empty pin directory (an earlier pinned enforcement must be lifted first). */
+/* bpffs and an empty pin directory (an earlier pinned enforcement must be lifted first, unless
+ * --pin-takeover: then this run's links replace its pins). */
 int enforce_pin_prepare(const struct enforce_opts *o, char *err, size_t errlen);
+/* Pins a link; with --pin-takeover an earlier pin of that name is replaced in one rename, so
+ * that one of the two links is always pinned (and attached). */
 int enforce_pin_link(const struct enforce_opts *o, struct bpf_link *l, const char *link_name,
 		     char *err, size_t errlen);
+/* --pin-takeover, once this run's links are pinned: removes the earlier run's pins this run did
+ * not replace (its kernel detaches them). Returns how many. */
+int enforce_pin_sweep(const struct enforce_opts *o);
 /* vigil unpin */
 int cmd_unpin(int argc, char **argv);
 

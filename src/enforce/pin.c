@@ -58,7 +58,7 @@ int enforce_pin_prepare(const struct enforce_opts *o, char *err, size_t errlen)
 	pin_dir(dir, sizeof(dir), o->pin_name);
 	if (kernel_bpffs_ensure(err, errlen))
 		return -1;
-	if (count_pins(dir)) {
+	if (count_pins(dir) && !o->pin_takeover) {
 		snprintf(err, errlen, "--pin: the enforcement of an earlier vigil run --pin is still pinned under %s: lift it first with vigil unpin%s%s",
 			 dir, o->pin_name ? " " : "", o->pin_name ? o->pin_name : "");
 		return -1;
@@ -70,18 +70,59 @@ int enforce_pin_prepare(const struct enforce_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+#define PINNED_MAX 64
+static char pinned_here[PINNED_MAX][32]; /* the names this run pinned */
+static size_t npinned_here;
+
 int enforce_pin_link(const struct enforce_opts *o, struct bpf_link *l, const char *link_name,
 		     char *err, size_t errlen)
 {
-	char dir[256], path[512];
+	char dir[256], path[512], fresh[560];
 
 	pin_dir(dir, sizeof(dir), o->pin_name);
 	snprintf(path, sizeof(path), "%s/%s", dir, link_name);
-	if (bpf_link__pin(l, path)) {
+	if (o->pin_takeover && access(path, F_OK) == 0) {
+		/* pinned beside it, then renamed over it: the old link loses its pin (and, with no
+		 * other holder, detaches) only once the new one is pinned in its place */
+		snprintf(fresh, sizeof(fresh), "%s/takeover_%s", dir, link_name); /* bpffs: no dots */
+		unlink(fresh);
+		if (bpf_link__pin(l, fresh) || rename(fresh, path)) {
+			snprintf(err, errlen, "--pin-takeover: cannot replace %s: %s", path, strerror(errno));
+			unlink(fresh);
+			return -1;
+		}
+	} else if (bpf_link__pin(l, path)) {
 		snprintf(err, errlen, "--pin: cannot pin %s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (npinned_here < PINNED_MAX)
+		snprintf(pinned_here[npinned_here++], sizeof(pinned_here[0]), "%s", link_name);
 	return 0;
+}
+
+int enforce_pin_sweep(const struct enforce_opts *o)
+{
+	char dir[256], path[512];
+	struct dirent *de;
+	int n = 0;
+
+	if (!o->pin || !o->pin_takeover)
+		return 0;
+	pin_dir(dir, sizeof(dir), o->pin_name);
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		bool mine = de->d_name[0] == '.';
+		for (size_t i = 0; i < npinned_here && !mine; i++)
+			mine = !strcmp(pinned_here[i], de->d_name);
+		if (mine)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n += unlink(path) == 0;
+	}
+	closedir(d);
+	return n;
 }
 
 int cmd_unpin(int argc, char **argv)

@@ -187,3 +187,86 @@ def test_a_rule_that_would_deny_every_exec_or_open_is_refused_unless_forced():
         time.sleep(1)
         events = agent.stop()
     invariant(events, "a forced rule denying every open (everything exempted)")
+
+
+def bpf_ids_held_by(pid):
+    """The BPF link and program ids a process holds (its fds' fdinfo)."""
+    links, progs = set(), set()
+    fddir = f"/proc/{pid}/fdinfo"
+    for fd in os.listdir(fddir):
+        try:
+            with open(os.path.join(fddir, fd)) as f:
+                info = dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if "link_id" in info:
+            links.add(int(info["link_id"]))
+        if "prog_id" in info:
+            progs.add(int(info["prog_id"]))
+    return links, progs
+
+
+def bpf_exists(what, ident):
+    return subprocess.run(["bpftool", what, "show", "id", str(ident)], capture_output=True,
+                          timeout=20).returncode == 0
+
+
+def pinned_link_ids(pin_dir):
+    ids = set()
+    for name in os.listdir(pin_dir):
+        out = subprocess.run(["bpftool", "-j", "link", "show", "pinned",
+                              os.path.join(pin_dir, name)], capture_output=True, text=True,
+                             timeout=20)
+        assert out.returncode == 0, out.stderr
+        ids.add(__import__("json").loads(out.stdout)["id"])
+    return ids
+
+
+def test_an_agent_killed_leaves_only_its_pins_which_a_new_agent_takes_over():
+    from test_enforce import CONNECT, attempt, deny_rule, listener
+    from vigil_test import vigil
+    import uuid
+    d = workdir("vigil-chaos-")
+    secret = os.path.join(d, "secret")
+    with open(secret, "w") as f:
+        f.write("x\n")
+    os.chmod(secret, 0o644)
+    name = "chaos-" + uuid.uuid4().hex[:8]
+    on_cleanup(lambda: vigil("unpin", name))
+    pin_dir = f"/sys/fs/bpf/vigil/{name}"
+    sock, port = listener()
+    pol = os.path.join(d, "rules.yaml")
+    with open(pol, "w") as f:
+        f.write(deny_rule("chaos pinned deny", port, extra=f" and proc.comm == {CONNECT}")
+                + VALID.format(d=d).replace("rules:\n", ""))
+    with Storm():
+        a = Agent("--policy", pol, f"--pin={name}").start()
+        assert attempt("127.0.0.1", port) == "errno 1 EPERM"
+        assert as_test_user(secret)[0] == -signal.SIGKILL
+        links, progs = bpf_ids_held_by(a.proc.pid)
+        assert links and progs
+        a.proc.kill()  # SIGKILL: no cleanup of its own
+        a.proc.wait()
+        pinned = pinned_link_ids(pin_dir)
+        # nothing of the killed agent is left attached but what --pin asked for
+        assert {i for i in links if bpf_exists("link", i)} == pinned, (links, pinned)
+        assert len(pinned) == 6
+        # the pinned enforcement keeps enforcing while no agent runs; the rest ended with it
+        assert attempt("127.0.0.1", port) == "errno 1 EPERM"
+        rc, out = as_test_user(secret)
+        assert rc == 0 and "read: x" in out, (rc, out)
+        # a new agent without --pin-takeover is refused; with it, it takes the pins over
+        r = vigil("run", "--policy", pol, f"--pin={name}", "--duration", "1", "--format", "json")
+        assert r.returncode == 1 and "still pinned" in r.stderr, r.stderr
+        b = Agent("--policy", pol, f"--pin={name}", "--pin-takeover").start()
+        b_links, _ = bpf_ids_held_by(b.proc.pid)
+        now = pinned_link_ids(pin_dir)
+        assert len(now) == 6 and now <= b_links and not (now & pinned), (now, b_links, pinned)
+        assert not any(bpf_exists("link", i) for i in pinned), "the old links are still there"
+        assert attempt("127.0.0.1", port) == "errno 1 EPERM"
+        assert as_test_user(secret)[0] == -signal.SIGKILL
+        # its process table is whole again: the task iterator seeded it
+        assert b.ready["agent"]["processes_seeded"] > 10, b.ready["agent"]
+        events = b.stop()
+    invariant(events, "agent SIGKILLed, restarted with --pin-takeover", faults=1)
+    assert attempt("127.0.0.1", port) == "errno 1 EPERM"  # B exited: its pins stay
