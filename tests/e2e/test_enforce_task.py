@@ -267,8 +267,16 @@ rules:
 
 
 def proc_state(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        state = f.read().rsplit(")", 1)[1].split()[0]
+    """The state the process settles in: a child that has not yet run to its pause() (or to the
+    SIGSTOP it has pending) is runnable for a moment, longer on a loaded host."""
+    import time
+    deadline = time.monotonic() + 5
+    while True:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        if state != "R" or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
     with open(f"/proc/{pid}/status") as f:
         tracer = [l.split()[1] for l in f if l.startswith("TracerPid:")][0]
     return state, int(tracer)
