@@ -81,7 +81,8 @@ def summarise(wl, modes, runs, n, failed=None):
             continue
         rs = runs[mode.name]
         if not rs:
-            rows.append({"mode": mode.name, "na": "every run failed: " + failed[mode.name][0]})
+            rows.append({"mode": mode.name, "na": "every run failed: " + failed[mode.name][0],
+                         "failed": True})
             continue
         med = _median([r["ns"] for r in rs])
         row = {
