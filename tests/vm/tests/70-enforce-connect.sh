@@ -5,7 +5,7 @@
 # through; a rule the kernel cannot decide is refused at load.
 . /vm/lib.sh
 
-command -v enforce_connect >/dev/null || skip "enforce_connect (tests/helpers) is not in the image"
+command -v enforce_connect >/dev/null || { not_ok "enforce_connect (tests/helpers) is in the image"; finish; }
 DPORT=7070 OPORT=7071
 
 cat >deny.yaml <<EOF

@@ -4,7 +4,7 @@
 # `list` counts the drops, `del` lifts the block, detaching unpins everything.
 . /vm/lib.sh
 
-command -v enforce_connect >/dev/null || skip "enforce_connect (tests/helpers) is not in the image"
+command -v enforce_connect >/dev/null || { not_ok "enforce_connect (tests/helpers) is in the image"; finish; }
 PORT=7072
 
 # the other end lives in a namespace held by a sleeping process

@@ -3,7 +3,7 @@
 # is a net.listen with enforcement deny/cgroup/denied, and --monitor lets the bind through.
 . /vm/lib.sh
 
-command -v enforce_connect >/dev/null || skip "enforce_connect (tests/helpers) is not in the image"
+command -v enforce_connect >/dev/null || { not_ok "enforce_connect (tests/helpers) is in the image"; finish; }
 PORT=7073
 
 cat >listen.yaml <<EOF

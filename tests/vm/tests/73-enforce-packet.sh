@@ -5,7 +5,7 @@
 # the drops end with vigil.
 . /vm/lib.sh
 
-command -v enforce_connect >/dev/null || skip "enforce_connect (tests/helpers) is not in the image"
+command -v enforce_connect >/dev/null || { not_ok "enforce_connect (tests/helpers) is in the image"; finish; }
 PORT=7074 MPORT=7075
 
 unshare -n sleep 600 &

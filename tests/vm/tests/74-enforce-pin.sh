@@ -2,7 +2,7 @@
 # under /sys/fs/bpf/vigil/agent, a second --pin run is refused meanwhile, `vigil unpin` lifts it.
 . /vm/lib.sh
 
-command -v enforce_connect >/dev/null || skip "enforce_connect (tests/helpers) is not in the image"
+command -v enforce_connect >/dev/null || { not_ok "enforce_connect (tests/helpers) is in the image"; finish; }
 PORT=7076
 cat >pin.yaml <<YAML
 rules:
