@@ -152,10 +152,10 @@ def discover_dir(edir, sub, pattern):
 
 
 def record_subresults(tally, full, results):
-    """A test that returns [(name, outcome, detail)] reports each as a test of its own (the VM
-    matrix: one per kernel and guest test); it passes as a whole only through them."""
-    for name, outcome, detail in results:
-        tally.record(f"{full}/{name}", outcome, detail)
+    """A test that returns [(name, outcome, detail[, secs])] reports each as a test of its own (the
+    VM matrix: one per kernel and guest test); it passes as a whole only through them."""
+    for name, outcome, detail, *secs in results:
+        tally.record(f"{full}/{name}", outcome, detail, secs[0] if secs else 0.0)
 
 
 def run_e2e(tally, pattern, edir=None):

@@ -35,7 +35,8 @@ def run_matrix():
 
 
 def verdicts(out, rc, doc):
-    """[(name, PASS|FAIL|SKIP, detail)]: one per kernel and guest test, plus the matrix's own."""
+    """[(name, PASS|FAIL|SKIP, detail[, secs])]: one per kernel and guest test, plus the matrix's
+    own; secs is the guest's time for the test (under TCG)."""
     if doc is None:
         last = out.strip().splitlines()[-1] if out.strip() else "no output"
         return [("vm/matrix", "FAIL", f"tests/vm/run wrote no results ({last}); exit {rc}:\n{out[-2000:]}")]
@@ -59,7 +60,7 @@ def verdicts(out, rc, doc):
             if r is None:
                 res.append((name, "FAIL", "did not run in the guest"))
             elif r["verdict"] == "PASS":
-                res.append((name, "PASS", ""))
+                res.append((name, "PASS", "", r["secs"]))
             elif r["verdict"] == "SKIP":
                 reason = r.get("skip_reason") or "no reason given"
                 allowed = ALLOWED_SKIPS.get((series, t))
