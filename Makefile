@@ -44,7 +44,7 @@ TEST_DEPS_STAMP := $(BUILD)/.test-deps-ok
 all: $(BUILD)/vigil $(BUILD)/man/.stamp $(BUILD)/vigil.bash
 
 # Install what is missing (quiet and quick when everything is there).
-$(DEPS_STAMP): scripts/install-deps.sh
+$(DEPS_STAMP): scripts/install-deps.sh scripts/apt-install-missing.sh
 	@mkdir -p $(BUILD)
 	@scripts/install-deps.sh
 	@touch $@
@@ -52,7 +52,7 @@ $(DEPS_STAMP): scripts/install-deps.sh
 deps: $(DEPS_STAMP)
 
 # What only the suite and the benchmarks use (qemu, busybox-static, bpftrace, auditd, ...).
-$(TEST_DEPS_STAMP): scripts/install-test-deps.sh | $(DEPS_STAMP)
+$(TEST_DEPS_STAMP): scripts/install-test-deps.sh scripts/apt-install-missing.sh | $(DEPS_STAMP)
 	@scripts/install-test-deps.sh
 	@touch $@
 

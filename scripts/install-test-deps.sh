@@ -19,18 +19,5 @@ systemd            test_package: systemd-analyze verify on the installed unit
 "
 
 names=$(printf '%s\n' "$PACKAGES" | awk 'NF { print $1 }')
-missing=""
-for p in $names; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
-done
-[ -z "$missing" ] && exit 0
-
-if [ "$(id -u)" != 0 ]; then
-	echo "vigil: the test suite needs Debian packages:$missing (run as root, or: apt-get install$missing)" >&2
-	exit 1
-fi
-echo "vigil: installing for the tests:$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+exec "$(dirname "$0")/apt-install-missing.sh" "the test suite" $names
