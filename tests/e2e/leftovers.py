@@ -133,17 +133,49 @@ def _own_processes():
     return out
 
 
+def _bpf_holders():
+    """{("prog"|"link", id): {pid, ...}}: who holds each BPF program and link by a file descriptor
+    (read from /proc/PID/fdinfo: bpftool names holders only when built with its own BPF
+    iterator, which Debian's is not)."""
+    holders = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        fddir = f"/proc/{name}/fd"
+        try:
+            fds = os.listdir(fddir)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(os.path.join(fddir, fd))
+                if target not in ("anon_inode:bpf-prog", "anon_inode:bpf_link"):
+                    continue
+                with open(f"/proc/{name}/fdinfo/{fd}") as f:
+                    info = f.read()
+            except OSError:
+                continue
+            for line in info.splitlines():
+                key, _, val = line.partition(":")
+                if key in ("prog_id", "link_id") and val.strip().isdigit():
+                    kind = "prog" if target == "anon_inode:bpf-prog" else "link"
+                    if (kind == "prog") == (key == "prog_id"):
+                        holders.setdefault((kind, int(val)), set()).add(int(name))
+    return holders
+
+
 def _state():
     """Everything a test could leave, as sets of printable items, per category."""
+    held = _bpf_holders()
     progs = set()
     for p in _json("bpftool", "-j", "prog", "show"):
-        holders = [h["pid"] for h in p.get("pids", [])]
+        holders = held.get(("prog", p.get("id")), set())
         if holders and not any(_ours(pid) for pid in holders):
             continue  # held by a process that is not this suite's (another suite, a daemon)
         progs.add(f"BPF program {p.get('id')} {p.get('type')} {p.get('name', '')}".rstrip())
     links = set()
     for link in _json("bpftool", "-j", "link", "show"):
-        holders = [h["pid"] for h in link.get("pids", [])]
+        holders = held.get(("link", link.get("id")), set())
         if holders and not any(_ours(pid) for pid in holders):
             continue
         links.add(f"BPF link {link.get('id')} {link.get('type')} prog {link.get('prog_id')}")

@@ -75,7 +75,7 @@ def verdicts(out, rc, doc):
         extra = sorted(set(got) - set(tests))
         if extra:
             res.append((f"vm/{series}/unknown", "FAIL", f"results for tests that do not exist: {extra}"))
-    failed_any = any(v == "FAIL" for _, v, _ in res)
+    failed_any = any(r[1] == "FAIL" for r in res)
     if rc != 0 and not failed_any:
         res.append(("vm/matrix", "FAIL", f"tests/vm/run exited {rc} although every test passed:\n{out[-1500:]}"))
     return res
@@ -86,6 +86,36 @@ def test_vm_matrix_on_debian_kernels():
     if "vm: SKIP" in out:  # no qemu: make test installs it (scripts/install-test-deps.sh)
         raise AssertionError("the VM kernel matrix did not run: " + out.strip().splitlines()[-1])
     res = verdicts(out, rc, doc)
-    if any(v == "FAIL" for _, v, _ in res):
+    if any(r[1] == "FAIL" for r in res):
         print(out[-8000:])
     return res
+
+
+def test_matrix_verdicts_fail_a_skip_a_missing_test_and_a_dead_kernel():
+    """The verdicts themselves, on made-up results: what the matrix would hide must fail."""
+    def result(name, verdict, out=()):
+        return {"name": name, "verdict": verdict, "secs": 1.5, "output": list(out),
+                "skip_reason": "no veth module" if verdict == "SKIP" else None}
+    doc = {"tests": ["10-probe", "40-module-load", "50-enforce-lsm"], "kernels": [
+        {"series": "6.1", "package": "p", "version": "v", "error": None, "results": [
+            result("10-probe", "PASS"), result("40-module-load", "SKIP", ["skip - no veth module"]),
+            result("50-enforce-lsm", "FAIL", ["ok - a", "not ok - exec denied"])]},
+        {"series": "6.12", "package": "p", "version": "v", "error": "the VM did not finish its tests",
+         "results": [result("10-probe", "PASS")]}]}
+    got = {name: (verdict, detail) for name, verdict, detail, *_ in verdicts("", 1, doc)}
+    assert got["vm/6.1/boot"][0] == "PASS" and got["vm/6.1/10-probe"][0] == "PASS"
+    assert got["vm/6.1/40-module-load"][0] == "FAIL" and "no veth module" in got["vm/6.1/40-module-load"][1]
+    assert got["vm/6.1/50-enforce-lsm"] == ("FAIL", "not ok - exec denied")
+    assert got["vm/6.12/boot"][0] == "FAIL" and "did not finish" in got["vm/6.12/boot"][1]
+    assert got["vm/6.12/40-module-load"] == ("FAIL", "did not run in the guest")
+    assert got["vm/6.12/50-enforce-lsm"] == ("FAIL", "did not run in the guest")
+    # an allowed skip, with exactly its reason, is a skip
+    ALLOWED_SKIPS[("6.1", "40-module-load")] = "no veth module"
+    try:
+        got = {name: verdict for name, verdict, *_ in verdicts("", 1, doc)}
+        assert got["vm/6.1/40-module-load"] == "SKIP"
+    finally:
+        del ALLOWED_SKIPS[("6.1", "40-module-load")]
+    # no results at all, or a harness that could not start, fail as the matrix
+    assert verdicts("vm: FAIL: x", 1, None)[0][:2] == ("vm/matrix", "FAIL")
+    assert verdicts("", 1, {"error": "qemu missing"})[0] == ("vm/matrix", "FAIL", "qemu missing")
