@@ -112,18 +112,20 @@ def run_unit(build, tally, pattern):
             print(out)
 
 
-def discover_e2e(pattern, edir=None):
+def discover_e2e(pattern, edir=None, starters=None):
     """(name, function) of every test of tests/e2e/ and then tests/chaos/ (bounded cases under
-    load), or of edir alone; a module that fails to import is a test that fails."""
+    load), or of edir alone; a module that fails to import is a test that fails. A module with
+    selected tests may define start_early(): it is added to starters, for run_e2e to call before
+    the first test (work that takes minutes and can run beside the others: the VM matrix)."""
     if edir:
-        return discover_dir(edir, "e2e", pattern)
+        return discover_dir(edir, "e2e", pattern, starters)
     tests = []
     for sub in ("e2e", "chaos"):
-        tests += discover_dir(os.path.join(HERE, sub), sub, pattern)
+        tests += discover_dir(os.path.join(HERE, sub), sub, pattern, starters)
     return tests
 
 
-def discover_dir(edir, sub, pattern):
+def discover_dir(edir, sub, pattern, starters=None):
     tests = []
     for fname in sorted(os.listdir(edir)):
         if not (fname.startswith("test_") and fname.endswith(".py")):
@@ -148,6 +150,8 @@ def discover_dir(edir, sub, pattern):
                 full = f"{sub}/{fname[:-3]}/{attr}"
                 if not pattern or pattern in full:
                     tests.append((full, fn))
+                    if starters is not None and hasattr(mod, "start_early") and mod.start_early not in starters:
+                        starters.append(mod.start_early)
     return tests
 
 
@@ -159,13 +163,19 @@ def record_subresults(tally, full, results):
 
 
 def run_e2e(tally, pattern, edir=None):
-    tests = discover_e2e(pattern, edir)
+    starters = []
+    tests = discover_e2e(pattern, edir, starters)
     if os.geteuid() != 0:
         print("!!! the end-to-end tests need root; run as root, or ask for the unit tests alone "
               "with --unit-only !!!", flush=True)
         tally.record("e2e/root", "FAIL", f"not root: {len(tests)} end-to-end tests cannot run")
         return
     snapshot = leftovers.snapshot() if not pattern else None
+    for start in starters:  # after the snapshot: what they start carries this run's tag
+        try:
+            start()
+        except Exception:  # noqa: BLE001: its tests then run it themselves, and fail there if they must
+            traceback.print_exc(limit=4, file=sys.stdout)
     for full, fn in tests:
         t0 = time.monotonic()
         outcome, detail, sub = "PASS", "", None

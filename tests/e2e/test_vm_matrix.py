@@ -6,6 +6,7 @@ its reason is one these machines cannot change (ALLOWED_SKIPS). qemu, busybox an
 installed and built by `make test`: a missing one fails, it does not skip."""
 import json
 import os
+import signal
 import subprocess
 import tempfile
 
@@ -19,13 +20,39 @@ KERNELS = ("6.1", "6.12")
 ALLOWED_SKIPS = {}
 
 
-def run_matrix():
+TIMEOUT_S = 1500
+_early = {}
+
+
+def _launch():
     fd, path = tempfile.mkstemp(prefix="vigil-vm-", suffix=".json")
     os.close(fd)
+    log = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen([RUN, "--build", vigil_test.BUILD, "--json", path], stdout=log,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return {"proc": proc, "json": path, "log": log}
+
+
+def start_early():
+    """tests/run.py calls this before the first end-to-end test: minutes of TCG in qemu then run
+    beside the host's own tests instead of after them."""
+    _early.update(_launch())
+
+
+def run_matrix():
+    run = _early.copy() if _early else _launch()
+    _early.clear()
+    path = run["json"]
     vigil_test.on_cleanup(lambda: os.path.exists(path) and os.unlink(path))
-    r = subprocess.run([RUN, "--build", vigil_test.BUILD, "--json", path], capture_output=True,
-                       text=True, timeout=1500)
-    out = r.stdout + r.stderr
+    try:
+        run["proc"].wait(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:  # its qemu children too: they are in its session
+        os.killpg(run["proc"].pid, signal.SIGKILL)
+        run["proc"].wait()
+    run["log"].seek(0)
+    out = run["log"].read()
+    run["log"].close()
+    r = run["proc"]
     try:
         with open(path) as f:
             doc = json.load(f)
