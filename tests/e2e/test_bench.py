@@ -30,9 +30,8 @@ def test_bench_smoke():
 
     with open(os.path.join(out, "results.json")) as f:
         res = json.load(f)
-    # About 20-35 s here, not counting a wait for another bench's lock; looser so a busy machine
-    # does not fail it.
-    assert res["elapsed_s"] < 120, f"the smoke run took {res['elapsed_s']}s"
+    # No bound on its time: tests assert behaviour, not timings (the VM matrix runs beside it and
+    # a loaded machine takes minutes); a hung harness still ends at the subprocess timeout.
     assert res["smoke"] is True and res["reps"] == 1
     assert {w["workload"] for w in res["workloads"]} == {"exec", "open", "tcp", "mixed"}
     for w in res["workloads"]:
