@@ -260,7 +260,7 @@ static void put_name(struct out *o, const void *rec, size_t size, bool second)
 
 static void put_errno(struct out *o, int64_t ret)
 {
-	int err = ret < 0 ? (int)-ret : 0;
+	int err = ret < 0 && ret > -4096 ? (int)-ret : 0; /* kernel errnos; anything else is no errno */
 	const char *name = err ? strerrorname_np(err) : NULL;
 
 	out_i64(o, "errno", err);

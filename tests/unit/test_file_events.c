@@ -171,6 +171,25 @@ static void failed_open_joins_the_name_to_its_directory(void **state)
 	free(b);
 }
 
+/* A result no kernel gives (found by the decoder fuzzer: INT64_MIN was negated) is no errno. */
+static void impossible_results_are_no_errno(void **state)
+{
+	const int64_t bad[] = { INT64_MIN, -4096, -70000 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct built *b = record(VIGIL_KIND_FILE_OPEN, VIGIL_FC_OPENAT);
+		char *json;
+
+		b->ev.body.ret = bad[i];
+		json = render(b, size_of(b));
+		assert_non_null(strstr(json, "\"errno\":0"));
+		assert_null(strstr(json, "\"error\""));
+		free(json);
+		free(b);
+	}
+}
+
 static void rename_and_symlink_render_both_names(void **state)
 {
 	struct built *b = record(VIGIL_KIND_FILE_RENAME, VIGIL_FC_RENAMEAT2);
@@ -288,6 +307,7 @@ int main(void)
 		cmocka_unit_test(open_record_renders),
 		cmocka_unit_test(failed_open_joins_the_name_to_its_directory),
 		cmocka_unit_test(rename_and_symlink_render_both_names),
+		cmocka_unit_test(impossible_results_are_no_errno),
 		cmocka_unit_test(hostile_segments_are_refused),
 		cmocka_unit_test(exec_facts_decode_and_name_fileless),
 	};
