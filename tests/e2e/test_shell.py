@@ -28,7 +28,7 @@ class Tool:
         self.err = os.path.join(self.dir, "err")
         self.proc = None
 
-    def start(self, ready, timeout=15):
+    def start(self, ready, timeout=60):
         """ready(stdout_bytes, stderr_text) says when the tool is attached."""
         with open(self.out, "wb") as o, open(self.err, "wb") as e:
             self.proc = subprocess.Popen([vigil_test.VIGIL, *self.args], stdout=o, stderr=e)

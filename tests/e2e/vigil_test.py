@@ -93,7 +93,9 @@ class Agent:
         os.close(fd)
         os.unlink(self.path)  # vigil creates it; a test of --output wants that path fresh
 
-    def start(self, timeout=15):
+    def start(self, timeout=60):
+        """Starts the agent and waits for agent.ready. The bound is for a hung agent, not a
+        measure: loading and verifying takes seconds, longer while the VM matrix runs beside."""
         self.proc = subprocess.Popen([VIGIL, self.cmd, "--format", "json", "--output", self.path,
                                       *self.args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True)
