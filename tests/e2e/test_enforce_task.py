@@ -269,7 +269,6 @@ rules:
 def proc_state(pid):
     """The state the process settles in: a child that has not yet run to its pause() (or to the
     SIGSTOP it has pending) is runnable for a moment, longer on a loaded host."""
-    import time
     deadline = time.monotonic() + 5
     while True:
         with open(f"/proc/{pid}/stat") as f:
@@ -310,13 +309,7 @@ rules:
                 assert rc == 0 and out.endswith("errno 1 EPERM\n"), (how, rc, out)
                 continue
             assert rc == -signal.SIGKILL, (how, rc, out)
-            state, tracer = proc_state(child)
-            # the target may still be on its way (runnable: R) to the state it settles in, the
-            # queued SIGSTOP (T) or its sleep (S); on a loaded host that takes a moment
-            deadline = time.monotonic() + 3
-            while state == "R" and time.monotonic() < deadline:
-                time.sleep(0.02)
-                state, tracer = proc_state(child)
+            state, tracer = proc_state(child)  # waits while the target is still runnable
             assert tracer == 0, (how, "the target is still traced")
             assert state == ("T" if how == "attach" else "S"), (how, state)
             os.kill(child, signal.SIGKILL)
