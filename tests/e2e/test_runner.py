@@ -63,8 +63,9 @@ def run(d, *args, user=None, env=None):
     cmd = [python, RUN, "--build", os.path.join(d, "build"), "--e2e-dir", os.path.join(d, "e2e"), *args]
     if user:
         cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *cmd]  # uid = gid here
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                       env=dict(os.environ, **(env or {})), cwd=d)
+    # the inner run checks leftovers whole, whatever this run was told (VIGIL_TEST_SHARED_HOST)
+    env = dict(os.environ, VIGIL_TEST_SHARED_HOST="0", **(env or {}))
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env, cwd=d)
     m = SUMMARY.findall(p.stdout)
     assert m and p.stdout.rstrip().endswith(" skipped"), f"no summary line last:\n{shown(p)}"
     return p, tuple(map(int, m[-1]))
