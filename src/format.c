@@ -2,6 +2,8 @@
 #include "format.h"
 
 #include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "kinds.h"
@@ -18,6 +20,40 @@ static void put_time(struct out *o, const char *key, uint64_t boot_ns)
 	out_strn(o, key, ts, n);
 }
 
+/* The host every JSON event names: a fleet's store holds many. Read once. */
+static char host_name_buf[256], host_id_buf[64];
+
+static void host_init(void)
+{
+	if (host_name_buf[0])
+		return;
+	if (gethostname(host_name_buf, sizeof(host_name_buf) - 1) || !host_name_buf[0])
+		snprintf(host_name_buf, sizeof(host_name_buf), "localhost");
+	FILE *f = fopen("/etc/machine-id", "re");
+	if (f) {
+		if (fgets(host_id_buf, sizeof(host_id_buf), f))
+			host_id_buf[strcspn(host_id_buf, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+const char *host_name(void)
+{
+	host_init();
+	return host_name_buf;
+}
+
+void format_host(struct out *o)
+{
+	if (o->fmt != OUT_JSON)
+		return;
+	host_init();
+	out_obj(o, "host");
+	out_str(o, "name", host_name_buf);
+	out_str(o, "id", host_id_buf);
+	out_obj_end(o);
+}
+
 void format_open(struct out *o, uint64_t boot_ns, const char *kind)
 {
 	out_begin(o);
@@ -25,6 +61,7 @@ void format_open(struct out *o, uint64_t boot_ns, const char *kind)
 	put_time(o, "time", boot_ns);
 	out_bare_next(o);
 	out_str(o, "kind", kind);
+	format_host(o);
 }
 
 static void put_args(struct out *o, const struct proc_image *img)

@@ -15,8 +15,11 @@ struct format_opts {
 	bool ancestors;
 };
 
-/* Starts an event: the record's opening, "time" and "kind". */
+/* Starts an event: the record's opening, "time", "kind" and (JSON) "host". */
 void format_open(struct out *o, uint64_t boot_ns, const char *kind);
+/* JSON: "host": {"name": hostname, "id": /etc/machine-id}, read once. */
+void format_host(struct out *o);
+const char *host_name(void);
 
 /* A whole kernel event: header, proc, parent (and ancestors), then the kind's own fields. */
 /* While format_event runs (for its body writers): how many live processes of the table execute

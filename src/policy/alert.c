@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "format.h"
 #include "kinds.h"
 #include "policy/eval.h"
 
@@ -18,6 +19,7 @@ void policy_write_alert(const struct rule *r, json_t *event, const char *json, s
 	out_str(o, "time", time ? time : "");
 	out_bare_next(o);
 	out_str(o, "kind", "alert");
+	format_host(o);
 	out_obj(o, "rule");
 	out_str(o, "name", r->name);
 	out_str(o, "severity", severity_name(r->severity));
