@@ -16,6 +16,12 @@ iproute2           network namespaces and veth pairs
 tmux               test_shell: an interactive bash on a terminal
 man-db             test_package: every generated man page renders (man -l --warnings)
 systemd            test_package: systemd-analyze verify on the installed unit
+rsyslog            test_outputs_syslog: the syslog receiver (UDP, TCP)
+rsyslog-gnutls     test_outputs_syslog: rsyslog's TLS input
+clickhouse-server  test_outputs_clickhouse: the column store a clickhouse:// output feeds
+clickhouse-client  test_outputs_clickhouse: (the server's package recommends it; the tests use HTTP)
+prometheus         test_outputs_metrics: scrapes --metrics
+openssl            test_outputs_syslog: the test's CA and certificates
 "
 
 names=$(printf '%s\n' "$PACKAGES" | awk 'NF { print $1 }')

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "agent_rules.h"
 #include "kinds.h"
+#include "output/outputs.h"
 
 enum {
 	OPT_RINGBUF = 0x100,
@@ -32,6 +33,8 @@ enum {
 	OPT_PIN,
 	OPT_CONFIG,
 	OPT_JSON,
+	OPT_SPOOL_DIR,
+	OPT_DRAIN,
 };
 
 /* What `vigil run` was asked for, beyond the session's options. */
@@ -47,7 +50,9 @@ static const struct argp_option run_options[] = {
 	{ "config", OPT_CONFIG, "FILE", 0, "Read options from FILE (vigil.yaml(5), e.g. " CONFIG_DEFAULT_PATH "); options given here replace its values", 0 },
 	{ "format", 'f', "FORMAT", 0, "json or text (default: text on a terminal, json otherwise)", 0 },
 	{ "json", OPT_JSON, NULL, 0, "The same as --format json (--json in every tool and vigil check)", 0 },
-	{ "output", 'o', "FILE", 0, "Append events to FILE instead of stdout (json by default)", 0 },
+	{ "output", 'o', "SPEC", 0, "Send events to SPEC instead of stdout (repeatable; json by default): a file path, - (stdout), or file:PATH?rotate=100M&keep=5&gzip, syslog:///dev/log, syslog+udp|tcp|tls://HOST:PORT, http(s)://HOST/PATH?format=ndjson|es-bulk|splunk-hec, clickhouse://HOST:8123/DB.TABLE; any with ?kinds=K,K&min-severity=S (docs/outputs.md)", 0 },
+	{ "spool-dir", OPT_SPOOL_DIR, "DIR", 0, "Network outputs spool here while their receiver is slow or down (default " OUTPUTS_SPOOL_DIR ")", 0 },
+	{ "drain-timeout", OPT_DRAIN, "SECONDS", 0, "At exit, give network outputs this long to send what they hold (default 5); the rest stays spooled", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "kind", 'k', "KIND[,KIND]", 0, "Only these event kinds (default: all)", 0 },
 	{ "ancestors", OPT_ANCESTORS, NULL, 0, "Add the chain of ancestors up to init", 0 },
@@ -185,8 +190,28 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 			cli_bad_value(state, "--format", "expected json or text");
 		o->format_set = true;
 		return 0;
-	case 'o':
-		o->output = arg;
+	case 'o': {
+		struct output_spec spec;
+		char why[400];
+		if (o->noutputs == RUN_OUTPUTS_MAX)
+			cli_bad_value(state, "--output", "at most 16 outputs");
+		int bad = output_spec_parse(arg, &spec, why, sizeof(why));
+		output_spec_free(&spec);
+		if (bad) {
+			snprintf(err, sizeof(err), "%s: %s", arg, why);
+			cli_bad_value(state, "--output", err);
+		}
+		o->outputs[o->noutputs++] = arg;
+		return 0;
+	}
+	case OPT_SPOOL_DIR:
+		if (!arg[0])
+			cli_bad_value(state, "--spool-dir", "expected a directory");
+		o->spool_dir = arg;
+		return 0;
+	case OPT_DRAIN:
+		if (parse_seconds(arg, &o->drain_s, err, sizeof(err)))
+			cli_bad_value(state, "--drain-timeout", err);
 		return 0;
 	case OPT_JSON:
 		o->format = OUT_JSON;
@@ -248,6 +273,7 @@ static const struct argp run_argp = {
 	"  vigil run\n"
 	"  vigil run --policy /etc/vigil/rules.d --output /var/log/vigil-alerts.jsonl\n"
 	"  vigil run --format json --output /var/log/vigil.jsonl\n"
+	"  vigil run --output 'file:/var/log/vigil.jsonl?rotate=100M&keep=5&gzip' --output 'syslog+tcp://siem:514?kinds=alert&min-severity=high'\n"
 	"  vigil run -k process.exec --uid 1000 --ancestors\n"
 	"  vigil run --comm bash --duration 60",
 	run_children, NULL, NULL,
@@ -258,7 +284,7 @@ static int parse_args(struct run_args *a, int argc, char **argv)
 	memset(a, 0, sizeof(*a));
 	run_opts_init(&a->o);
 	int rc = cli_parse(&run_argp, argc, argv, a);
-	if (!rc && a->o.output && !a->o.format_set)
+	if (!rc && a->o.noutputs && !a->o.format_set)
 		a->o.format = OUT_JSON;
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include "listing.h"
 #include "config/cmd.h"
 #include "enforce/enforce.h"
+#include "output/ch_schema.h"
 #include "policy/cmd_policy.h"
 #include "probe.h"
 #include "sandbox/sandbox_cmd.h"
@@ -32,6 +33,7 @@ static const struct command commands[] = {
 	{ "sandbox", cmd_sandbox, "run a command under a seccomp profile (and Landlock)" },
 	{ "block", cmd_block, "drop packets from source networks at XDP (add, del, list; pinned)" },
 	{ "unpin", cmd_unpin, "lift the enforcement a `vigil run --pin` left in force" },
+	{ "clickhouse-schema", cmd_clickhouse_schema, "print the ClickHouse table a clickhouse:// output writes to" },
 	{ "seccomp", cmd_seccomp, "seccomp profiles: `vigil seccomp record` writes one from behaviour" },
 };
 

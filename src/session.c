@@ -16,6 +16,7 @@
 #include "kinds.h"
 #include "loss.h"
 #include "notify.h"
+#include "output/outputs.h"
 #include "probe.h"
 #include "timefmt.h"
 #include "vigil.skel.h"
@@ -43,6 +44,7 @@ static void on_signal(int sig)
 		stop_requested = 2;
 		if (signal_sink)
 			signal_sink->give_up = 1;
+		outputs_give_up(); /* a file or stdout write blocked on a slow reader returns */
 		say("vigil: stopping now; what is not yet written is counted as lost\n");
 		return;
 	}
@@ -242,8 +244,24 @@ static void report_loss(struct pipeline *pl, const struct session_hooks *h,
 	emit_loss(pl, lost, total, table_lost, table, causes, any_cause, malformed);
 }
 
+/* A network sink changed state (docs/outputs.md). */
+static void emit_sink_change(void *ctx, const char *name, const struct sink_change *c)
+{
+	struct pipeline *pl = ctx;
+
+	format_open(&pl->out, now_boot_ns(), "agent.sink");
+	out_obj(&pl->out, "sink");
+	out_str(&pl->out, "name", name);
+	out_str(&pl->out, "state", c->state);
+	if (c->reason[0])
+		out_str(&pl->out, "reason", c->reason);
+	out_u64(&pl->out, "backlog", c->backlog);
+	out_obj_end(&pl->out);
+	out_end(&pl->out);
+}
+
 static void emit_stats(struct pipeline *pl, const struct vigil_kind_stats *st, uint64_t kinds,
-		       const uint64_t losses[LOSS_SLOTS], double seconds)
+		       const uint64_t losses[LOSS_SLOTS], double seconds, struct outputs *outputs)
 {
 	struct out *out = &pl->out;
 	char secs[32];
@@ -273,6 +291,7 @@ static void emit_stats(struct pipeline *pl, const struct vigil_kind_stats *st, u
 	loss_write(out, "losses", losses, true);
 	snprintf(secs, sizeof(secs), "%.3f", seconds);
 	out_str(out, "duration_s", secs);
+	outputs_describe(outputs, out);
 	out_end(out);
 }
 
@@ -290,14 +309,12 @@ static void count_abandoned(const struct pipeline *pl, struct vigil_kind_stats *
 	}
 }
 
-/* SIGUSR1 (logrotate): the output file is opened again by name; stdout stays. */
-static void reopen_output(struct sink *sink, const char *path)
+/* SIGUSR1 (logrotate): every file output is opened again by its path (what is buffered goes to
+ * the old file first); stdout and network outputs stay. outputs_reopen says what failed. */
+static void reopen_output(struct sink *sink, struct outputs *outputs)
 {
-	int rc = sink_reopen(sink, path);
-
-	if (rc < 0)
-		fprintf(stderr, "vigil: cannot reopen %s: %s; still writing to the file it had open\n",
-			path, strerror(-rc));
+	sink_flush(sink, 0);
+	outputs_reopen(outputs);
 }
 
 /* Every kind the process table needs, whatever is shown. */
@@ -337,6 +354,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	struct ring_buffer *rb = NULL;
 	struct pipeline pl;
 	struct sink sink;
+	struct outputs *outputs;
 	struct vigil_kind_stats st[VIGIL_KIND_MAX];
 	uint64_t reported[2 * VIGIL_KIND_MAX] = {};
 	struct loss_state ls = {};
@@ -356,10 +374,17 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 
 	if (require_bpf_privileges())
 		return 1;
-	if (sink_open(&sink, o->output)) {
-		fprintf(stderr, "vigil: cannot open output file %s: %s\n", o->output, strerror(errno));
-		return 1;
+	struct outputs_config ocfg = {
+		.specs = o->noutputs ? o->outputs : &o->output,
+		.nspecs = o->noutputs ? o->noutputs : o->output ? 1 : 0,
+		.spool_dir = o->spool_dir,
+		.drain_s = o->drain_s,
+	};
+	if (outputs_open(&outputs, &ocfg, err, sizeof(err))) {
+		fprintf(stderr, "vigil: %s\n", err);
+		return 2;
 	}
+	sink_open_outputs(&sink, outputs);
 	signal(SIGPIPE, SIG_IGN);
 	pipeline_init(&pl, &sink, &fmt, shown);
 	pl.render = h->render;
@@ -447,7 +472,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 		}
 		if (reopen_requested) {
 			reopen_requested = 0;
-			reopen_output(&sink, o->output);
+			reopen_output(&sink, outputs);
 		}
 		if (reload_requested) {
 			reload_requested = 0;
@@ -462,6 +487,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 			h->on_tick(&pl);
 			next_tick += h->tick_ns;
 		}
+		outputs_tick(outputs, emit_sink_change, &pl);
 		sink_flush(&sink, 0);
 	}
 
@@ -481,11 +507,20 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 		if (stop_requested >= 2)
 			count_abandoned(&pl, st);
 		report_loss(&pl, h, st, reported, &ls);
+		/* network sinks get their time to send what they hold, so that the totals count it */
+		double drain = o->drain_s > 0 ? o->drain_s : OUTPUTS_DRAIN_S;
+		sink_flush(&sink, 0);
+		bool drained = outputs_drain(outputs, drain);
+		/* the state changes of the drain, sent too (quick unless a sink is slow) */
+		outputs_tick(outputs, emit_sink_change, &pl);
+		sink_flush(&sink, 0);
+		if (drained)
+			outputs_drain(outputs, drain);
 		if (h->on_end)
 			h->on_end(&pl, st, sensors.kinds_loaded);
 		else
 			emit_stats(&pl, st, sensors.kinds_loaded, ls.now,
-				   (double)(now_boot_ns() - start) / NS_PER_SEC);
+				   (double)(now_boot_ns() - start) / NS_PER_SEC, outputs);
 	}
 	sink_flush(&sink, 0);
 	signal_sink = NULL;

@@ -16,10 +16,16 @@
 #include "pipeline.h"
 #include "sensors.h"
 
+#define RUN_OUTPUTS_MAX 16
+
 struct run_opts {
 	enum out_format format;
 	bool format_set;
-	const char *output;
+	const char *output;   /* a tool's -o (one spec) */
+	const char *outputs[RUN_OUTPUTS_MAX]; /* vigil run --output, repeatable (docs/outputs.md) */
+	size_t noutputs;
+	const char *spool_dir; /* --spool-dir */
+	double drain_s;        /* --drain-timeout */
 	double duration;
 	uint64_t kinds;       /* kinds shown; 0: all */
 	uint64_t ringbuf_size;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "output/outputs.h"
+
 int sink_open(struct sink *s, const char *path)
 {
 	memset(s, 0, sizeof(*s));
@@ -17,12 +19,28 @@ int sink_open(struct sink *s, const char *path)
 	return s->fd < 0 ? -errno : 0;
 }
 
+void sink_open_outputs(struct sink *s, struct outputs *outputs)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->outputs = outputs;
+}
+
 void sink_flush(struct sink *s, size_t threshold)
 {
 	size_t off = 0;
 
 	if (s->buf.len < threshold || !s->buf.len)
 		return;
+	if (s->outputs) {
+		int rc = s->broken ? 0 : outputs_write(s->outputs, s->buf.p, s->buf.len);
+		if (rc) {
+			s->broken = true;
+			s->error = -rc;
+		}
+		sbuf_reset(&s->buf);
+		return;
+	}
 	while (!s->broken && off < s->buf.len) {
 		ssize_t n = write(s->fd, s->buf.p + off, s->buf.len - off);
 		if (n < 0 && errno == EINTR && !s->give_up)
@@ -57,6 +75,8 @@ int sink_reopen(struct sink *s, const char *path)
 void sink_close(struct sink *s)
 {
 	sink_flush(s, 0);
+	outputs_close(s->outputs);
+	s->outputs = NULL;
 	if (s->fd > STDERR_FILENO)
 		close(s->fd);
 	sbuf_free(&s->buf);

@@ -49,7 +49,8 @@ def test_bad_values():
 
 def test_unwritable_output():
     r = vigil("run", "--output", "/nonexistent-dir/events.jsonl", "--duration", "1")
-    one_line_error(r, 1, "cannot open output file /nonexistent-dir/events.jsonl",
+    # a configuration error: exit 2 like every other (docs/outputs.md)
+    one_line_error(r, 2, "cannot open output file /nonexistent-dir/events.jsonl",
                    "No such file or directory")
     assert not any(l.startswith("{") for l in r.stdout.splitlines())
 
