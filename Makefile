@@ -15,7 +15,7 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -Isrc/include -I$(BUILD) $(EXTRA_CFLAGS)
-LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lseccomp -lsystemd -lm -lcurl -lgnutls -lpthread
+LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lseccomp -lsystemd -lm -lcurl -lgnutls -lmicrohttpd -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -D__VIGIL_BPF__ -Wall -Werror \
 	-Wno-unused-function -Isrc/include -I$(BUILD)
 

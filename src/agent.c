@@ -35,6 +35,7 @@ enum {
 	OPT_JSON,
 	OPT_SPOOL_DIR,
 	OPT_DRAIN,
+	OPT_METRICS,
 };
 
 /* What `vigil run` was asked for, beyond the session's options. */
@@ -52,6 +53,7 @@ static const struct argp_option run_options[] = {
 	{ "json", OPT_JSON, NULL, 0, "The same as --format json (--json in every tool and vigil check)", 0 },
 	{ "output", 'o', "SPEC", 0, "Send events to SPEC instead of stdout (repeatable; json by default): a file path, - (stdout), or file:PATH?rotate=100M&keep=5&gzip, syslog:///dev/log, syslog+udp|tcp|tls://HOST:PORT, http(s)://HOST/PATH?format=ndjson|es-bulk|splunk-hec, clickhouse://HOST:8123/DB.TABLE; any with ?kinds=K,K&min-severity=S (docs/outputs.md)", 0 },
 	{ "spool-dir", OPT_SPOOL_DIR, "DIR", 0, "Network outputs spool here while their receiver is slow or down (default " OUTPUTS_SPOOL_DIR ")", 0 },
+	{ "metrics", OPT_METRICS, "ADDR:PORT", 0, "Serve Prometheus metrics at http://ADDR:PORT/metrics and health at /healthz (docs/outputs.md)", 0 },
 	{ "drain-timeout", OPT_DRAIN, "SECONDS", 0, "At exit, give network outputs this long to send what they hold (default 5); the rest stays spooled", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "kind", 'k', "KIND[,KIND]", 0, "Only these event kinds (default: all)", 0 },
@@ -208,6 +210,11 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 		if (!arg[0])
 			cli_bad_value(state, "--spool-dir", "expected a directory");
 		o->spool_dir = arg;
+		return 0;
+	case OPT_METRICS:
+		if (!strchr(arg, ':'))
+			cli_bad_value(state, "--metrics", "expected ADDR:PORT, e.g. 127.0.0.1:9464");
+		o->metrics = arg;
 		return 0;
 	case OPT_DRAIN:
 		if (parse_seconds(arg, &o->drain_s, err, sizeof(err)))

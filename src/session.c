@@ -16,6 +16,7 @@
 #include "kinds.h"
 #include "loss.h"
 #include "notify.h"
+#include "output/metrics.h"
 #include "output/outputs.h"
 #include "probe.h"
 #include "timefmt.h"
@@ -317,6 +318,42 @@ static void reopen_output(struct sink *sink, struct outputs *outputs)
 	outputs_reopen(outputs);
 }
 
+/* --metrics: the page and the health, from what the consumer knows now. Unhealthy: a sensor the
+ * run wanted is not attached, or the kernel dropped events within the last 10 s (the consumer
+ * does not keep up). */
+static void publish_metrics(struct metrics *m, struct pipeline *pl, const struct sensors *s,
+			    const struct vigil_kind_stats *st, struct outputs *outputs,
+			    uint64_t *dropped_seen, uint64_t *last_loss_ns)
+{
+	struct metrics_source src = {
+		.st = st, .delivered = pl->delivered, .kinds = s->kinds_loaded, .outputs = outputs,
+		.sensors = s, .ringbuf_size = bpf_map__max_entries(s->skel->maps.events),
+		.ringbuf_used = ringbuf_used_bytes(sensors_ringbuf_fd(s)), .proc_entries = pl->cache.live,
+		.malformed = pl->malformed,
+	};
+	uint64_t dropped = 0, now = now_boot_ns();
+	char why[512] = "";
+	size_t n = 0;
+
+	if (!m)
+		return;
+	for (unsigned k = 0; k < VIGIL_KIND_MAX; k++)
+		dropped += st[k].dropped + st[k].table_dropped;
+	if (dropped > *dropped_seen) {
+		*last_loss_ns = now;
+		*dropped_seen = dropped;
+	}
+	for (size_t i = 0; i < s->count; i++)
+		if (s->st[i].wanted && s->st[i].method == ATTACH_UNAVAILABLE)
+			n += snprintf(why + n, n < sizeof(why) ? sizeof(why) - n : 0, "%ssensor %s unavailable",
+				      n ? "; " : "", s->st[i].def->name);
+	if (*last_loss_ns && now - *last_loss_ns < 10 * NS_PER_SEC)
+		n += snprintf(why + n, n < sizeof(why) ? sizeof(why) - n : 0,
+			      "%sthe kernel dropped events in the last 10 s (%llu in all): the consumer does not keep up",
+			      n ? "; " : "", (unsigned long long)dropped);
+	metrics_publish(m, &src, why);
+}
+
 /* Every kind the process table needs, whatever is shown. */
 static uint64_t process_kinds(void)
 {
@@ -355,7 +392,9 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	struct pipeline pl;
 	struct sink sink;
 	struct outputs *outputs;
-	struct vigil_kind_stats st[VIGIL_KIND_MAX];
+	struct metrics *metrics = NULL;
+	uint64_t dropped_seen = 0, last_loss_ns = 0;
+	struct vigil_kind_stats st[VIGIL_KIND_MAX] = {};
 	uint64_t reported[2 * VIGIL_KIND_MAX] = {};
 	struct loss_state ls = {};
 	uint64_t shown = o->kinds ? o->kinds : all_kinds();
@@ -385,6 +424,14 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 		return 2;
 	}
 	sink_open_outputs(&sink, outputs);
+	if (o->metrics) {
+		if (metrics_start(&metrics, o->metrics, err, sizeof(err))) {
+			fprintf(stderr, "vigil: %s\n", err);
+			sink_close(&sink);
+			return 2;
+		}
+		outputs_count_alerts(outputs);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	pipeline_init(&pl, &sink, &fmt, shown);
 	pl.render = h->render;
@@ -450,6 +497,8 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 		h->after_ready(&pl);
 	sink_flush(&sink, 0);
 	notify_ready();
+	if (metrics && !sensors_read_stats(&sensors, st))
+		publish_metrics(metrics, &pl, &sensors, st, outputs, &dropped_seen, &last_loss_ns);
 
 	uint64_t start = now_boot_ns(), next_loss = start + LOSS_REPORT_NS;
 	uint64_t next_tick = h->tick_ns ? start + h->tick_ns : UINT64_MAX;
@@ -465,8 +514,12 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 		uint64_t now = now_boot_ns();
 		if (now >= next_loss) {
 			if (!sensors_read_stats(&sensors, st) &&
-			    !loss_read(bpf_map__fd(sensors.skel->maps.loss_counts), ls.now))
+			    !loss_read(bpf_map__fd(sensors.skel->maps.loss_counts), ls.now)) {
 				report_loss(&pl, h, st, reported, &ls);
+				sink_flush(&sink, 0);
+				publish_metrics(metrics, &pl, &sensors, st, outputs, &dropped_seen,
+						&last_loss_ns);
+			}
 			proc_cache_reap(&pl.cache, now, EXITED_KEEP_NS);
 			next_loss = now + LOSS_REPORT_NS;
 		}
@@ -521,6 +574,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 		else
 			emit_stats(&pl, st, sensors.kinds_loaded, ls.now,
 				   (double)(now_boot_ns() - start) / NS_PER_SEC, outputs);
+		publish_metrics(metrics, &pl, &sensors, st, outputs, &dropped_seen, &last_loss_ns);
 	}
 	sink_flush(&sink, 0);
 	signal_sink = NULL;
@@ -534,6 +588,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 		rc = 0;
 	}
 cleanup:
+	metrics_stop(metrics);
 	ring_buffer__free(rb);
 	if (sensors.skel)
 		sensors_destroy(&sensors);

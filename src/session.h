@@ -26,6 +26,7 @@ struct run_opts {
 	size_t noutputs;
 	const char *spool_dir; /* --spool-dir */
 	double drain_s;        /* --drain-timeout */
+	const char *metrics;   /* --metrics ADDR:PORT */
 	double duration;
 	uint64_t kinds;       /* kinds shown; 0: all */
 	uint64_t ringbuf_size;

@@ -19,7 +19,12 @@ struct outputs {
 	bool need_severity;
 	double drain_s;
 	bool drained; /* the last outputs_drain sent everything */
+	bool count_alerts;
+	struct alert_count *alerts;
+	size_t nalerts;
 };
+
+#define ALERT_ROWS_MAX 1024 /* distinct (rule, severity, outcome): the rest share one row */
 
 static volatile sig_atomic_t reopen_requested, giving_up;
 
@@ -55,6 +60,7 @@ static void free_outputs(struct outputs *os)
 	}
 	free(os->o);
 	free(os->sel);
+	free(os->alerts);
 	free(os);
 }
 
@@ -172,12 +178,69 @@ static bool wants(const struct output_spec *s, const char *kind, size_t kn, int 
 	return s->min_severity < 0 || sev >= s->min_severity;
 }
 
+void outputs_count_alerts(struct outputs *os)
+{
+	if (os)
+		os->count_alerts = true;
+}
+
+const struct alert_count *outputs_alert_count(const struct outputs *os, size_t i)
+{
+	return os && i < os->nalerts ? &os->alerts[i] : NULL;
+}
+
+static void count_alert(struct outputs *os, const char *line, size_t len)
+{
+	static const char *const paths[] = { "rule.name", "rule.severity", "event.enforcement.outcome" };
+	struct evfield f[3];
+	struct alert_count key = {};
+
+	evscan(line, len, paths, 3, f);
+	evfield_unescape(&f[0], key.rule, sizeof(key.rule));
+	evfield_unescape(&f[1], key.severity, sizeof(key.severity));
+	evfield_unescape(&f[2], key.outcome, sizeof(key.outcome));
+	for (size_t i = 0; i < os->nalerts; i++) {
+		struct alert_count *a = &os->alerts[i];
+		if (!strcmp(a->rule, key.rule) && !strcmp(a->severity, key.severity) &&
+		    !strcmp(a->outcome, key.outcome)) {
+			a->alerts++;
+			return;
+		}
+	}
+	if (os->nalerts == ALERT_ROWS_MAX) {
+		os->alerts[ALERT_ROWS_MAX - 1].alerts++;
+		snprintf(os->alerts[ALERT_ROWS_MAX - 1].rule, sizeof(key.rule), "(other rules)");
+		return;
+	}
+	struct alert_count *grown = realloc(os->alerts, (os->nalerts + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	os->alerts = grown;
+	key.alerts = 1;
+	os->alerts[os->nalerts++] = key;
+}
+
+static void count_alerts(struct outputs *os, const char *buf, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		const char *line = buf + off, *nl = memchr(line, '\n', len - off);
+		size_t ll = nl ? (size_t)(nl - line) + 1 : len - off;
+		const char *kind;
+		size_t kn;
+		if (evscan_kind(line, ll, &kind, &kn) && kn == 5 && !memcmp(kind, "alert", 5))
+			count_alert(os, line, ll);
+		off += ll;
+	}
+}
+
 int outputs_write(struct outputs *os, const char *buf, size_t len)
 {
 	int first = 0;
 
 	if (!len)
 		return 0;
+	if (os->count_alerts)
+		count_alerts(os, buf, len);
 	if (!os->any_filter) {
 		size_t n = count_lines(buf, len);
 		for (size_t i = 0; i < os->n; i++) {

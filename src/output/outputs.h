@@ -51,6 +51,16 @@ void outputs_describe(struct outputs *os, struct out *o);
 size_t outputs_count(const struct outputs *os);
 const char *outputs_name(const struct outputs *os, size_t i);
 void outputs_counters(struct outputs *os, size_t i, struct sink_counters *c);
+/* Alerts seen going out, per rule, severity and enforcement outcome (for the metrics). Off
+ * until outputs_count_alerts; then outputs_alert_count(os, i) walks them (NULL at the end). */
+struct alert_count {
+	char rule[128];
+	char severity[16];
+	char outcome[24]; /* empty: an alert without enforcement */
+	uint64_t alerts;
+};
+void outputs_count_alerts(struct outputs *os);
+const struct alert_count *outputs_alert_count(const struct outputs *os, size_t i);
 /* Gives network outputs up to seconds to send what they hold (the exit path); true if they
  * sent everything. */
 bool outputs_drain(struct outputs *os, double seconds);
