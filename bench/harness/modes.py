@@ -8,6 +8,7 @@ import subprocess
 import time
 
 from . import proc as P
+from . import sinks
 from .audit import Auditd
 
 NOMATCH_COMM = "vbench-nomatch"
@@ -87,6 +88,7 @@ class VigilRun(Tracer):
         with open(self.out) as f:
             lines = f.read().splitlines()
         os.unlink(self.out)
+        self.lines = lines
         last = json.loads(lines[-1]) if lines else {}
         if r["exit"] != 0 or last.get("kind") != "agent.stats":
             raise RuntimeError(f"vigil exited {r['exit']} without agent.stats: {self.stderr()[-500:]}")
@@ -100,6 +102,25 @@ class VigilRun(Tracer):
         r["exact"] = all(s["delivered"] + s["lost"] == s["produced"] for s in st.values())
         r["lines"] = len(lines)
         return r
+
+
+class VigilSinkRun(VigilRun):
+    """vigil streaming to a network output (harness/sinks.py); the file it is read back from gets
+    only the agent's own events (agent.ready, agent.stats)."""
+
+    def __init__(self, ctx, kinds, name, which):
+        self.kinds = kinds.split(",")
+        out = os.path.join(ctx.workdir, name + ".jsonl")
+        if os.path.exists(out):
+            os.unlink(out)
+        self.out = out
+        Tracer.__init__(self, [ctx.vigil, "run", "--format", "json", "--kind", kinds,
+                               "--output", f"file:{out}?kinds=agent.*", *sinks.sink_args(ctx, which)],
+                        out, '"agent.ready"', ctx.workdir, name)
+
+    def stop(self):
+        r = super().stop()
+        return sinks.sink_result(self.lines, r)
 
 
 class Bpftrace(Tracer):
@@ -179,6 +200,14 @@ MODES = [
            needs=lambda wl: None if wl.rule_on else "rule scaling runs on the open loop",
            note="rule scaling: rules on the same kind, each on a path nobody opens", quiet_na=True)
       for n in (1, 100, 1000)],
+    Mode("vigil-syslog-tcp", "vigil streaming every event to rsyslog over TCP (RFC 5424, octet counting)",
+         lambda ctx, wl: VigilSinkRun(ctx, wl.vigil_kinds, "vigil-syslog-tcp", "syslog"),
+         needs=lambda wl: sinks.sink_na(wl, "rsyslogd"), quiet_na=True,
+         note="compare with vigil-stream (the file output): the agent's CPU per event"),
+    Mode("vigil-clickhouse", "vigil streaming every event to ClickHouse (HTTP, JSONEachRow)",
+         lambda ctx, wl: VigilSinkRun(ctx, wl.vigil_kinds, "vigil-clickhouse", "clickhouse"),
+         needs=lambda wl: sinks.sink_na(wl, "clickhouse-server"), quiet_na=True,
+         note="compare with vigil-stream (the file output): the agent's CPU per event"),
     Mode("bpftrace", "bpftrace printing the same events to a file",
          lambda ctx, wl: Bpftrace(ctx, wl.bpftrace, "bpftrace", ctx.bpftrace_settle)),
     Mode("auditd", "auditd logging the same syscalls",
