@@ -45,6 +45,7 @@ struct run_args {
 	bool kinds_given;
 	bool no_rules;
 	bool enf_given; /* an enforcement option: needs rules */
+	bool network_output; /* an --output that is not a file or stdout: JSON only */
 };
 
 static const struct argp_option run_options[] = {
@@ -198,6 +199,8 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 		if (o->noutputs == RUN_OUTPUTS_MAX)
 			cli_bad_value(state, "--output", "at most 16 outputs");
 		int bad = output_spec_parse(arg, &spec, why, sizeof(why));
+		if (!bad && output_spec_is_network(&spec))
+			a->network_output = true;
 		output_spec_free(&spec);
 		if (bad) {
 			snprintf(err, sizeof(err), "%s: %s", arg, why);
@@ -260,6 +263,10 @@ static error_t parse_run_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		return EINVAL;
+	case ARGP_KEY_END:
+		if (a->network_output && o->format_set && o->format == OUT_TEXT)
+			argp_error(state, "network outputs carry JSON events: drop --format text");
+		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}

@@ -139,6 +139,7 @@ def test_outputs_bad_configuration_exit_2():
         (["--output", "https://127.0.0.1/x?token-env=VIGIL_TEST_UNSET_TOKEN", "--spool-dir", d],
          "the environment variable VIGIL_TEST_UNSET_TOKEN (token) is not set"),
         (["--output", f"file:{notdir}/x.jsonl"], f"cannot open output file {notdir}/x.jsonl"),
+        (["--format", "text", "--output", "syslog+udp://127.0.0.1:514"], "network outputs carry JSON events"),
     ]
     for args, want in cases:
         r = vigil("run", "-k", "process.exec", "-d", "1", *args, timeout=30)
