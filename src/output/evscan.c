@@ -8,6 +8,8 @@ struct scan {
 	const char *const *paths;
 	size_t npaths;
 	struct evfield *out;
+	size_t plen[32]; /* strlen of each path */
+	size_t found;
 	char key[128]; /* the dotted path of the current object */
 	size_t klen;
 };
@@ -74,9 +76,11 @@ static int wanted(const struct scan *s)
 
 	for (size_t i = 0; i < s->npaths; i++) {
 		const char *w = s->paths[i];
-		if (strlen(w) == s->klen && !memcmp(w, s->key, s->klen))
+		if (s->plen[i] < s->klen || memcmp(w, s->key, s->klen))
+			continue;
+		if (s->plen[i] == s->klen)
 			return (int)i;
-		if (strlen(w) > s->klen && !memcmp(w, s->key, s->klen) && w[s->klen] == '.')
+		if (w[s->klen] == '.')
 			prefix = -2;
 	}
 	return prefix;
@@ -116,7 +120,8 @@ static bool scan_object(struct scan *s)
 			s->klen += kn;
 		}
 		int w = wanted(s);
-		if (w >= 0) {
+		if (w >= 0 && !s->out[w].p) {
+			s->found++;
 			const char *start = s->p;
 			struct evfield *f = &s->out[w];
 			if (*s->p == '"') {
@@ -138,6 +143,8 @@ static bool scan_object(struct scan *s)
 			return false;
 		}
 		s->klen = base;
+		if (s->found == s->npaths) /* all there: the rest need not be read */
+			return true;
 	}
 }
 
@@ -147,6 +154,10 @@ void evscan(const char *line, size_t len, const char *const *paths, size_t npath
 	struct scan s = { .p = line, .end = line + len, .paths = paths, .npaths = npaths, .out = out };
 
 	memset(out, 0, npaths * sizeof(*out));
+	if (npaths > sizeof(s.plen) / sizeof(s.plen[0]))
+		npaths = s.npaths = sizeof(s.plen) / sizeof(s.plen[0]);
+	for (size_t i = 0; i < npaths; i++)
+		s.plen[i] = strlen(paths[i]);
 	skip_ws(&s);
 	if (s.p < s.end && *s.p == '{')
 		scan_object(&s);

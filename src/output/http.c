@@ -185,7 +185,12 @@ static void body_clickhouse(struct http_t *h, const char *line, size_t ll)
 	char t[64];
 	struct tm tm;
 
-	evscan(line, ll, ch_paths, C_N, f);
+	/* the common columns lead; only alerts have their rule and an embedded event to read */
+	evscan(line, ll, ch_paths, C_RULE, f);
+	if (f[C_KIND].p && f[C_KIND].n == 5 && !memcmp(f[C_KIND].p, "alert", 5))
+		evscan(line, ll, ch_paths, C_N, f);
+	else
+		memset(f + C_RULE, 0, (C_N - C_RULE) * sizeof(f[0]));
 	parse_time(&f[C_TIME], &sec, &nsec);
 	time_t tt = (time_t)sec;
 	gmtime_r(&tt, &tm);

@@ -91,7 +91,13 @@ static void render(struct syslog_t *st, const char *line, size_t len)
 	char num[32];
 
 	sbuf_reset(b);
-	evscan(line, len, sev_paths, 4, f);
+	/* time and kind lead every event: with only them asked for the scan stops there; alerts
+	 * also have their rule read */
+	evscan(line, len, sev_paths, 2, f);
+	if (f[1].p && f[1].n == 5 && !memcmp(f[1].p, "alert", 5))
+		evscan(line, len, sev_paths, 4, f);
+	else
+		f[2].p = f[3].p = NULL;
 	snprintf(num, sizeof(num), "<%d>1 ", st->s->facility * 8 + syslog_severity(f));
 	sbuf_puts(b, num);
 	/* TIMESTAMP: the event's, its fraction cut to the 6 digits RFC 5424 allows */
