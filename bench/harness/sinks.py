@@ -130,7 +130,8 @@ def sink_args(ctx, which):
     else:
         clickhouse(ctx.workdir, ctx.vigil)
         spec = f"clickhouse://127.0.0.1:{CH_HTTP}/vbench.events?name=bench"
-    return ["--spool-dir", spool, "--output", spec]
+    # the receiver may lag the open loop's burst: at exit vigil waits until it has everything
+    return ["--spool-dir", spool, "--drain-timeout", "120", "--output", spec]
 
 
 def sink_result(lines, r):
