@@ -51,12 +51,13 @@ def test_bench_smoke():
     exec_rows = {r["mode"]: r for r in next(w for w in res["workloads"] if w["workload"] == "exec")["rows"]}
     assert exec_rows["vigil-stream"]["delivered"] >= res["workloads"][0]["iterations"]
     assert exec_rows["vigil-nomatch"]["delivered"] == 0
-    open_rows = {r["mode"]: r for r in next(w for w in res["workloads"] if w["workload"] == "open")["rows"]}
+    open_wl = next(w for w in res["workloads"] if w["workload"] == "open")
+    open_rows = {r["mode"]: r for r in open_wl["rows"]}
     # the output modes: a run fails unless its receiver got every event (harness/sinks.py)
     for sink, server in (("vigil-syslog-tcp", "rsyslogd"), ("vigil-clickhouse", "clickhouse-server")):
         row = open_rows[sink]
         assert ("na" in row) == (shutil.which(server) is None), row
-        assert "na" in row or row["delivered"] >= open_rows["vigil-stream"]["delivered"] * 0.9, row
+        assert "na" in row or row["delivered"] >= open_wl["iterations"], row
 
     tp = res["throughput"]
     assert tp["zero_loss_max_rate"] > 0
