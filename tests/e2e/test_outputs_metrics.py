@@ -174,3 +174,26 @@ def test_outputs_metrics_bad_address_exit_2():
         r = vigil("run", "-k", "process.exec", "-d", "1", "--metrics", addr, timeout=30)
         lines = [l for l in r.stderr.splitlines() if l.strip() and not l.startswith("Try `")]
         assert r.returncode == 2 and len(lines) == 1 and want in lines[0], (addr, r.returncode, r.stderr)
+
+
+def test_outputs_metrics_bpf_program_runs_while_the_kernel_counts():
+    """BPF_ENABLE_STATS (held by this test's fd, so nothing stays on after it): vigil's programs
+    show their run counts and run time. (Whether they are absent without it cannot be tested on
+    a shared host: any other process may hold the same switch.)"""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    attr = (ctypes.c_uint32 * 4)(0, 0, 0, 0)  # enable_stats.type = BPF_STATS_RUN_TIME (0)
+    agent = Agent("-k", "process.exec", "--metrics", f"127.0.0.1:{METRICS + 3}").start()
+    fd = libc.syscall(321, 32, ctypes.byref(attr), 16)  # bpf(BPF_ENABLE_STATS, ...)
+    assert fd >= 0, f"BPF_ENABLE_STATS: errno {ctypes.get_errno()}"
+    try:
+        for i in range(20):
+            spawn([os.path.realpath("/bin/true"), "vbpfstats", str(i)])
+        time.sleep(1.5)
+        m = scrape(METRICS + 3)
+    finally:
+        os.close(fd)
+    agent.stop()
+    runs = {k: v for k, v in m.items() if k.startswith("vigil_bpf_prog_runs_total")}
+    assert runs and sum(runs.values()) >= 20, runs
+    assert any(m[k.replace("runs_total", "run_ns_total")] > 0 for k in runs)
