@@ -191,15 +191,24 @@ static int file_write(void *impl, const char *buf, size_t len, size_t nevents)
 	return 0;
 }
 
+/* The path again (logrotate renamed the file): a new file is opened first, so that when it
+ * cannot be, the one in use stays. */
 static int file_reopen(void *impl)
 {
 	struct file_out *f = impl;
+	int old = f->fd, rc;
+	uint64_t size = f->size;
 
 	if (f->spec->type == OT_STDOUT)
 		return 0;
-	if (f->fd >= 0)
-		close(f->fd);
-	return open_path(f);
+	if ((rc = open_path(f))) {
+		f->fd = old;
+		f->size = size;
+		return rc;
+	}
+	if (old >= 0)
+		close(old);
+	return 0;
 }
 
 static void file_counters(void *impl, struct sink_counters *c)

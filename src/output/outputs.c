@@ -293,7 +293,8 @@ int outputs_reopen(struct outputs *os)
 			continue;
 		int rc = os->o[i].ops->reopen(os->o[i].impl);
 		if (rc) {
-			fprintf(stderr, "vigil: reopening %s failed: %s\n", os->o[i].spec.text, strerror(-rc));
+			fprintf(stderr, "vigil: cannot reopen %s: %s; still writing to the file it had open\n",
+				os->o[i].spec.path, strerror(-rc));
 			if (!first)
 				first = rc;
 		}
