@@ -30,18 +30,6 @@ size_t agent_rules_load(const struct agent_rules *r, struct policy_set *ps)
 	return ps->nerrors;
 }
 
-/* "Every kind": the kinds not loaded only on request. */
-static uint64_t default_kinds(void)
-{
-	const struct kind_info *k;
-	uint64_t all = 0;
-
-	for (unsigned i = 0; (k = kind_at(i)); i++)
-		if (!k->on_request)
-			all |= KIND_BIT(k->kind);
-	return all;
-}
-
 #define PROCESS_KINDS                                                                              \
 	(KIND_BIT(VIGIL_KIND_PROCESS_EXEC) | KIND_BIT(VIGIL_KIND_PROCESS_FORK) |                   \
 	 KIND_BIT(VIGIL_KIND_PROCESS_EXIT))
@@ -293,7 +281,7 @@ int agent_rules_prepare(struct agent_rules *r, struct run_opts *o, struct sessio
 		return -1;
 	}
 	if (r->all_events) {
-		r->stream_kinds = o->kinds ? o->kinds : default_kinds();
+		r->stream_kinds = o->kinds ? o->kinds : kinds_default();
 		if (extra_kinds(r, &r->ps))
 			o->kinds = r->stream_kinds | extra_kinds(r, &r->ps);
 	}

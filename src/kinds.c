@@ -97,3 +97,14 @@ const char *kind_name(unsigned kind)
 
 	return k ? k->name : "unknown";
 }
+
+uint64_t kinds_default(void)
+{
+	const struct kind_info *k;
+	uint64_t all = 0;
+
+	for (unsigned i = 0; (k = kind_at(i)); i++)
+		if (!k->on_request)
+			all |= KIND_BIT(k->kind);
+	return all;
+}

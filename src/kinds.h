@@ -32,5 +32,7 @@ const struct kind_info *kind_by_name(const char *name);
 const char *kind_name(unsigned kind); /* "unknown" if none */
 /* Iterates the table: for (i = 0; (k = kind_at(i)); i++). */
 const struct kind_info *kind_at(unsigned i);
+/* "Every kind": the bits of the kinds that are not loaded only on request. */
+uint64_t kinds_default(void);
 
 #endif

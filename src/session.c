@@ -361,17 +361,6 @@ static uint64_t process_kinds(void)
 	       KIND_BIT(VIGIL_KIND_PROCESS_EXIT);
 }
 
-static uint64_t all_kinds(void)
-{
-	const struct kind_info *k;
-	uint64_t all = 0;
-
-	for (unsigned i = 0; (k = kind_at(i)); i++)
-		if (!k->on_request)
-			all |= KIND_BIT(k->kind);
-	return all;
-}
-
 /* The tool's own maps, between load and attach; it has printed its error if it fails. */
 static int install_tool_maps(struct pipeline *pl, const struct session_hooks *h, struct sensors *s,
 			     char *err, size_t errlen)
@@ -397,7 +386,7 @@ int session_run(const struct run_opts *o, const struct session_hooks *h)
 	struct vigil_kind_stats st[VIGIL_KIND_MAX] = {};
 	uint64_t reported[2 * VIGIL_KIND_MAX] = {};
 	struct loss_state ls = {};
-	uint64_t shown = o->kinds ? o->kinds : all_kinds();
+	uint64_t shown = o->kinds ? o->kinds : kinds_default();
 	struct sensors_config cfg = {
 		.kinds = shown | process_kinds(),
 		.ringbuf_size = o->ringbuf_size,

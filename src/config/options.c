@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The long options of an argp tree: lookup, "did you mean", and reading them off an argv. */
 #include "config/config.h"
+#include "suggest.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -34,26 +35,6 @@ const struct argp_option *option_list_find(const struct option_list *l, const ch
 	return NULL;
 }
 
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
-	}
-	return prev[lb];
-}
-
 const char *option_list_suggest(const struct option_list *l, const char *name)
 {
 	const char *best = NULL;
@@ -61,7 +42,7 @@ const char *option_list_suggest(const struct option_list *l, const char *name)
 
 	for (size_t i = 0; i < l->n; i++) {
 		const char *cand = l->opt[i]->name;
-		size_t d = distance(name, cand);
+		size_t d = edit_distance(name, cand);
 		/* "policies" -> "policy", "exempt" -> "exempt-comm": a shared head counts too */
 		if (d >= best_d && strlen(name) >= 4 &&
 		    (!strncmp(cand, name, strlen(name)) || !strncmp(name, cand, strlen(cand) - 1)))

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "policy/policy.h"
+#include "suggest.h"
 
 enum tt { T_EOF, T_LP, T_RP, T_COMMA, T_WORD, T_STRING, T_OP, T_BAD };
 
@@ -396,34 +397,13 @@ static void parse_values(struct parser *p, struct node *n)
 	}
 }
 
-/* Edit distance, for "did you mean"; small inputs only. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, sizeof(cur));
-	}
-	return prev[lb];
-}
-
 static const char *closest_field(const char *name)
 {
 	const struct field_def *f, *best = NULL;
 	size_t bd = 3;
 
 	for (unsigned i = 0; (f = field_at(i)); i++) {
-		size_t d = distance(name, f->name);
+		size_t d = edit_distance(name, f->name);
 		if (d < bd) {
 			bd = d;
 			best = f;
