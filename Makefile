@@ -181,7 +181,7 @@ run: $(BUILD)/vigil
 unit: $(UNIT_BINS)
 e2e: $(BUILD)/vigil $(HELPER_BINS) $(FUZZ_TARGETS)
 
-test: $(BUILD)/vigil $(UNIT_BINS) $(HELPER_BINS) $(FUZZ_TARGETS) $(TEST_DEPS_STAMP)
+test: all $(UNIT_BINS) $(HELPER_BINS) $(FUZZ_TARGETS) $(TEST_DEPS_STAMP)
 	@python3 tests/run.py --build $(BUILD)
 
 # Longer chaos soaks (tests/chaos/): the cases with durations and counts multiplied.
